@@ -1,0 +1,86 @@
+# CustomersDot Admin.  `make run` and `make test` are all a newcomer needs;
+# see README.md.
+
+CC		?= cc
+PORT		?= 8080
+SCALE		?= 1000000
+
+KORE_FEATURES	:= $(shell cat /usr/share/kore/features 2>/dev/null)
+PKGS		:= jansson liboauth2 libpq openssl
+
+WARN		:= -Wall -Wextra -Werror -Wstrict-prototypes \
+		   -Wmissing-prototypes -Wmissing-declarations -Wshadow \
+		   -Wpointer-arith -Wformat=2
+CFLAGS_BASE	:= -std=c11 -D_GNU_SOURCE -fPIC $(WARN) $(KORE_FEATURES) \
+		   $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Iapp
+LIBS		:= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+SANITIZE	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer
+
+SRC		:= $(wildcard app/*.c)
+HDR		:= $(wildcard app/*.h)
+OBJ		:= $(SRC:app/%.c=build/obj/%.o)
+ASAN_OBJ	:= $(SRC:app/%.c=build/asan/%.o)
+
+# Sources that do not depend on Kore, unit-tested on their own.
+UNIT_SRC	:= app/tmpl.c app/config.c app/params.c
+UNIT_TESTS	:= $(wildcard tests/unit/*.c)
+
+.PHONY: all deps run test test-unit migrate demo seed-scale bench clean
+
+all: build/app.so
+
+build/obj/%.o: app/%.c $(HDR)
+	@mkdir -p $(@D)
+	@echo "CC $<"
+	@$(CC) $(CFLAGS_BASE) -O2 -g -c $< -o $@
+
+build/app.so: $(OBJ)
+	@echo "LD $@"
+	@$(CC) -shared $(OBJ) $(LIBS) -o $@
+
+# The same module built with AddressSanitizer and UBSan, for the tests.
+build/asan/%.o: app/%.c $(HDR)
+	@mkdir -p $(@D)
+	@echo "CC $< (sanitizers)"
+	@$(CC) $(CFLAGS_BASE) -O1 -g $(SANITIZE) -c $< -o $@
+
+build/asan/app.so: $(ASAN_OBJ)
+	@echo "LD $@"
+	@$(CC) -shared $(SANITIZE) $(ASAN_OBJ) $(LIBS) -o $@
+
+build/unit_tests: $(UNIT_SRC) $(UNIT_TESTS) $(HDR)
+	@mkdir -p $(@D)
+	@echo "LD $@"
+	@$(CC) $(CFLAGS_BASE) -O1 -g $(SANITIZE) \
+	    $(shell pkg-config --cflags check) $(UNIT_SRC) $(UNIT_TESTS) \
+	    $(shell pkg-config --libs jansson check) -o $@
+
+# Installs whatever is missing (Debian and npm packages); quick when
+# nothing is.
+deps:
+	@conf/dev/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory build/app.so
+	@PORT=$(PORT) conf/dev/run.sh
+
+test: deps
+	@$(MAKE) --no-print-directory build/app.so build/asan/app.so \
+	    build/unit_tests
+	@tests/run.sh
+
+test-unit: build/unit_tests
+	@build/unit_tests
+
+migrate:
+	@sql/migrate.sh
+
+demo:
+	@psql -v ON_ERROR_STOP=1 -q -f sql/demo.sql
+
+seed-scale:
+	@sql/seed_scale.sh $(SCALE)
+
+clean:
+	rm -rf build

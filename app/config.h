@@ -1,0 +1,58 @@
+/*
+ * Application settings: conf/app.conf, one "key value" per line, with
+ * environment overrides (CDOT_<KEY> in upper case) so that secrets and the
+ * database connection string need not live in a file.
+ *
+ * The parser is table-driven and has no Kore dependency so that it can be
+ * unit-tested; a missing, unknown or malformed setting is an error that
+ * names the setting (and the line, when it came from the file).
+ */
+
+#ifndef CDOT_CONFIG_H
+#define CDOT_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_ERRLEN		512
+#define CONFIG_GROUPS_MAX	32
+
+/* Roles add up: a person's roles are the OR of their groups' roles. */
+#define ROLE_READ_ONLY		0x01
+#define ROLE_EDITOR		0x02
+#define ROLE_SUPPORT_ADMIN	0x04
+
+struct config_group {
+	char		*name;
+	int		 roles;
+};
+
+struct app_config {
+	char			*database_url;
+	char			*base_url;
+	char			*oidc_issuer;
+	char			*oidc_client_id;
+	char			*oidc_client_secret;
+	char			*session_secret;
+	long			 session_lifetime;
+	long			 session_idle;
+	long			 db_statement_timeout_ms;
+	char			*portal_base_url;
+	char			*version_base_url;
+	char			*trusted_proxy;
+
+	struct config_group	 groups[CONFIG_GROUPS_MAX];
+	size_t			 ngroups;
+};
+
+typedef const char	*(*config_getenv)(const char *);
+
+int	config_load(struct app_config *, const char *path, config_getenv,
+	    char *err, size_t errlen);
+int	config_parse(struct app_config *, const char *src, const char *name,
+	    config_getenv, char *err, size_t errlen);
+void	config_free(struct app_config *);
+int	config_role_parse(const char *);
+const char *config_role_name(int);
+int	config_roles_for_group(const struct app_config *, const char *);
+
+#endif

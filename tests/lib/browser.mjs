@@ -1,0 +1,25 @@
+// Debian's Chromium driven by playwright-core, headless, for the browser
+// tests.  Screenshots go to tests/browser/screenshots/ (git-ignored).
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const SHOTS = fileURLToPath(new URL('../browser/screenshots/', import.meta.url));
+
+export async function launch() {
+  mkdirSync(SHOTS, { recursive: true });
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+      '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+export async function shot(page, name) {
+  const path = `${SHOTS}${name}.png`;
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}

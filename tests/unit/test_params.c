@@ -1,0 +1,118 @@
+/*
+ * Query string and form parsing: decoding, repeated keys, and the bounds.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "params.h"
+
+Suite	*params_suite(void);
+
+static int
+parse(struct params *p, const char *s)
+{
+	char	err[PARAMS_ERRLEN];
+
+	params_init(p);
+	return (params_parse(p, s, strlen(s), err, sizeof(err)));
+}
+
+START_TEST(test_basic)
+{
+	struct params	p;
+
+	ck_assert_int_eq(parse(&p, "query=jane+doe&page=2&empty=&flag"), 0);
+	ck_assert_int_eq((int)p.n, 4);
+	ck_assert_str_eq(params_get(&p, "query"), "jane doe");
+	ck_assert_str_eq(params_get(&p, "page"), "2");
+	ck_assert_str_eq(params_get(&p, "empty"), "");
+	ck_assert_str_eq(params_get(&p, "flag"), "");
+	ck_assert_ptr_null(params_get(&p, "missing"));
+	params_free(&p);
+}
+END_TEST
+
+START_TEST(test_rails_filters_and_repeats)
+{
+	struct params	p;
+
+	ck_assert_int_eq(parse(&p,
+	    "f%5Berror_message%5D%5B98073%5D%5Bo%5D=like&"
+	    "f%5Berror_message%5D%5B98073%5D%5Bv%5D=MaxAdditionalSeatsExceededError"
+	    "&a=1&a=2&&"), 0);
+	ck_assert_str_eq(params_get(&p, "f[error_message][98073][o]"), "like");
+	ck_assert_str_eq(params_get(&p, "f[error_message][98073][v]"),
+	    "MaxAdditionalSeatsExceededError");
+	ck_assert_int_eq((int)p.n, 4);
+	ck_assert_str_eq(p.v[2].val, "1");
+	ck_assert_str_eq(p.v[3].val, "2");
+	params_free(&p);
+}
+END_TEST
+
+START_TEST(test_utf8_and_newlines)
+{
+	struct params	p;
+
+	ck_assert_int_eq(parse(&p, "name=Ren%C3%A9e&addr=line1%0D%0Aline2"),
+	    0);
+	ck_assert_str_eq(params_get(&p, "name"), "Ren\xc3\xa9" "e");
+	ck_assert_str_eq(params_get(&p, "addr"), "line1\r\nline2");
+	params_free(&p);
+}
+END_TEST
+
+START_TEST(test_rejects)
+{
+	struct params	 p;
+	char		*big;
+	size_t		 i;
+	const char	*bad[] = {
+		"a=%zz", "a=%4", "a=%", "a=%00", "=value", "a=%ff",
+		"a=%C0%80",		/* overlong */
+		"a=%ED%A0%80",		/* surrogate */
+		"a=%F4%90%80%80",	/* past U+10FFFF */
+		"a=%E2%82",		/* truncated */
+	};
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(parse(&p, bad[i]) == -1, "accepted %s", bad[i]);
+		params_free(&p);
+	}
+
+	/* Too many parameters. */
+	big = malloc(PARAMS_MAX * 4 + 16);
+	big[0] = '\0';
+	for (i = 0; i <= PARAMS_MAX; i++)
+		strcat(big, "a=1&");
+	ck_assert_int_eq(parse(&p, big), -1);
+	params_free(&p);
+
+	/* A key over the limit. */
+	memset(big, 'k', PARAMS_KEY_MAX + 1);
+	strcpy(big + PARAMS_KEY_MAX + 1, "=1");
+	ck_assert_int_eq(parse(&p, big), -1);
+	params_free(&p);
+	free(big);
+}
+END_TEST
+
+Suite *
+params_suite(void)
+{
+	Suite	*s;
+	TCase	*tc;
+
+	s = suite_create("params");
+	tc = tcase_create("parse");
+	tcase_add_test(tc, test_basic);
+	tcase_add_test(tc, test_rails_filters_and_repeats);
+	tcase_add_test(tc, test_utf8_and_newlines);
+	tcase_add_test(tc, test_rejects);
+	suite_add_tcase(s, tc);
+
+	return (s);
+}
