@@ -1,0 +1,112 @@
+/*
+ * Shared declarations of the CustomersDot Admin Kore module.
+ */
+
+#ifndef CDOT_APP_H
+#define CDOT_APP_H
+
+#include <sys/types.h>
+
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "config.h"
+#include "params.h"
+#include "tmpl.h"
+
+#define APP_ARGS_MAX		4
+#define APP_ARG_MAX		64
+#define APP_USER_MAX		320
+
+/* What a route needs, beside the ROLE_* bits of config.h. */
+#define NEED_PUBLIC		0x100
+#define ROLE_ANY		(ROLE_READ_ONLY | ROLE_EDITOR | \
+				    ROLE_SUPPORT_ADMIN)
+
+/* Per-request state, hung on req->hdlr_extra for the request's life. */
+struct app_req {
+	char			 request_id[33];
+	u_int64_t		 start_us;
+	u_int64_t		 db_us;
+	int			 route;
+	int			 finished;
+	int			 wants_json;
+
+	/* Who is asking; filled by the session layer. */
+	char			 user[APP_USER_MAX];
+	int			 roles;
+
+	char			 args[APP_ARGS_MAX][APP_ARG_MAX];
+	int			 nargs;
+
+	struct params		 query;
+	struct params		 form;
+};
+
+typedef int	(*app_handler)(struct http_request *, struct app_req *);
+
+struct app_route {
+	int			 method;
+	const char		*pattern;
+	int			 need;
+	app_handler		 handler;
+	const char		*name;
+};
+
+extern struct app_config	 app_cfg;
+extern struct tmpl_set		*app_templates;
+extern const struct app_route	 app_routes[];
+extern const size_t		 app_nroutes;
+
+/* dispatch.c */
+int		 app_dispatch(struct http_request *);
+int		 app_route_match(const char *, const char *, struct app_req *);
+
+/* render.c */
+json_t		*render_view(struct app_req *, const char *title);
+int		 render_page(struct http_request *, struct app_req *, int,
+		    const char *, json_t *);
+int		 render_error(struct http_request *, struct app_req *, int,
+		    const char *);
+int		 render_json(struct http_request *, int, json_t *);
+int		 render_redirect(struct http_request *, const char *);
+int		 render_flash_set(struct http_request *, const char *,
+		    const char *);
+void		 render_cookie(struct http_request *, const char *,
+		    const char *, long);
+const char	*render_nav_label(const char *);
+
+/* db.c */
+void		 db_worker_init(void);
+PGconn		*db_conn(void);
+PGconn		*db_connect_new(long);
+PGresult	*db_exec(struct app_req *, const char *, int,
+		    const char *const *);
+int		 db_ping(struct app_req *);
+
+/* log.c */
+void		 log_request(struct http_request *, struct app_req *);
+void		 log_event(const char *, json_t *);
+u_int64_t	 log_now_us(void);
+
+/* metrics.c */
+int		 metrics_init(size_t);
+void		 metrics_observe(int, int, u_int64_t);
+void		 metrics_db_error(void);
+void		 metrics_render(struct kore_buf *);
+
+/* assets.c */
+int		 assets_load(const char *, char *, size_t);
+int		 assets_serve(struct http_request *, struct app_req *);
+
+/* pages */
+int		 page_healthz(struct http_request *, struct app_req *);
+int		 page_metrics(struct http_request *, struct app_req *);
+int		 page_root(struct http_request *, struct app_req *);
+int		 page_dashboard(struct http_request *, struct app_req *);
+int		 page_pending(struct http_request *, struct app_req *);
+
+#endif

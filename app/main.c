@@ -1,0 +1,95 @@
+/*
+ * Kore hooks: start-up of the parent and of each worker.
+ *
+ * Everything that can be wrong with the installation (settings,
+ * templates, assets) is checked in the parent before any worker starts,
+ * so a mistake stops start-up with a message instead of failing requests.
+ * Workers inherit what the parent parsed.
+ */
+
+#include <sys/syscall.h>
+
+#include <stdlib.h>
+
+#include <kore/kore.h>
+#include <kore/seccomp.h>
+
+#include "app.h"
+
+struct app_config	 app_cfg;
+struct tmpl_set		*app_templates = NULL;
+
+void	kore_parent_configure(int, char **);
+void	kore_worker_configure(void);
+void	kore_seccomp_hook(void);
+
+static const char	*setting_path(const char *, const char *);
+static const char	*env_get(const char *);
+
+/*
+ * Kore's worker filter plus libpq's (added by Kore's pgsql) do not cover
+ * what glibc and libpq call here on Debian bookworm.
+ */
+KORE_SECCOMP_FILTER("cdot",
+	KORE_SYSCALL_ALLOW(uname),
+	KORE_SYSCALL_ALLOW(getpeername),
+	KORE_SYSCALL_ALLOW(newfstatat),
+	KORE_SYSCALL_ALLOW(getdents64),
+	KORE_SYSCALL_ALLOW(sendmmsg),
+	KORE_SYSCALL_ALLOW(clone3),
+	KORE_SYSCALL_ALLOW(rseq),
+	KORE_SYSCALL_ALLOW(madvise),
+	KORE_SYSCALL_ALLOW(sched_yield),
+	KORE_SYSCALL_ALLOW(gettid),
+	KORE_SYSCALL_ALLOW(getrusage),
+	KORE_SYSCALL_ALLOW(sysinfo),
+);
+
+static const char *
+setting_path(const char *env, const char *fallback)
+{
+	const char	*v;
+
+	if ((v = getenv(env)) != NULL && *v != '\0')
+		return (v);
+
+	return (fallback);
+}
+
+/* getenv(3) returns char *; the parser wants a const view of it. */
+static const char *
+env_get(const char *name)
+{
+	return (getenv(name));
+}
+
+void
+kore_parent_configure(int argc, char **argv)
+{
+	char		 err[CONFIG_ERRLEN];
+	const char	*path;
+
+	(void)argc;
+	(void)argv;
+
+	path = setting_path("CDOT_CONFIG", "conf/app.conf");
+	if (config_load(&app_cfg, path, env_get, err, sizeof(err)) == -1)
+		fatalx("configuration: %s", err);
+
+	path = setting_path("CDOT_TEMPLATES", "templates");
+	if ((app_templates = tmpl_set_load(path, err, sizeof(err))) == NULL)
+		fatalx("templates: %s", err);
+
+	path = setting_path("CDOT_ASSETS", "assets");
+	if (assets_load(path, err, sizeof(err)) == -1)
+		fatalx("assets: %s", err);
+
+	if (metrics_init(app_nroutes) == -1)
+		fatalx("metrics: cannot map shared memory");
+}
+
+void
+kore_worker_configure(void)
+{
+	db_worker_init();
+}
