@@ -1,0 +1,146 @@
+/*
+ * Resources are data: each screen of the panel is described once (its
+ * table, its fields with their types and what may be done with them, its
+ * related lists), and one list engine builds the SQL, runs it and fills
+ * the view model for the list, show, history and export pages.
+ *
+ * Every identifier that reaches SQL comes from these descriptors; every
+ * value from a request is a $n parameter.
+ */
+
+#ifndef CDOT_RESOURCE_H
+#define CDOT_RESOURCE_H
+
+#include "app.h"
+
+enum field_type {
+	FT_TEXT,
+	FT_INT,
+	FT_DECIMAL,
+	FT_DATE,
+	FT_TIME,
+	FT_BOOL,
+	FT_ENUM,
+};
+
+/* What may be done with a field. */
+#define F_LIST		0x01	/* a column of the list */
+#define F_SHOW		0x02	/* on the show page and in exports */
+#define F_SEARCH	0x04	/* matched by the search box */
+#define F_FILTER	0x08	/* offered by "Add filter" */
+#define F_SORT		0x10	/* the list can be sorted on it */
+#define F_HIDDEN	0x20	/* filterable (related lists) but not offered */
+#define F_MASKED	0x40	/* shown as "•••• " + value (last digits) */
+
+#define F_COL		(F_LIST | F_SHOW | F_FILTER | F_SORT)
+
+struct field {
+	const char		*name;
+	const char		*label;
+	const char		*expr;
+	enum field_type		 type;
+	int			 flags;
+	const char *const	*options;	/* FT_ENUM: NULL-terminated */
+	const char		*link;		/* resource the value links to */
+	const char		*link_expr;	/* SQL: id of the linked record */
+};
+
+struct related {
+	const char		*label;
+	const char		*resource;
+	const char		*field;		/* filter field over there */
+	/* SQL giving that field's value from this record's id ($1); NULL
+	 * means the value is this record's id. */
+	const char		*value_sql;
+};
+
+struct resource {
+	const char		*name;		/* URL segment */
+	const char		*label;		/* plural */
+	const char		*singular;
+	const char		*table;		/* versions.item_type */
+	const char		*from;		/* FROM clause; the table is "t" */
+	const char		*title_expr;	/* a record's name */
+	const char		*default_sort;
+	int			 default_reverse;
+	const struct field	*fields;	/* ends with a NULL name */
+	const struct related	*related;	/* ends with a NULL label */
+	const char		*badge_expr;	/* boolean SQL, or NULL */
+	const char		*badge_label;
+	const char		*path;		/* list URL if not /admin/<name> */
+	const char		*note;		/* shown above the list */
+	/* A link out of the show page to the version service:
+	 * version_base_url + lookup_fmt, whose {id} is the record's. */
+	const char		*lookup_label;
+	const char		*lookup_fmt;
+};
+
+#define LIST_FILTERS_MAX	16
+#define LIST_WORDS_MAX		8
+#define LIST_WORD_MAX		100
+#define LIST_PER_PAGE		25
+#define LIST_COUNT_MAX		10000
+#define LIST_PAGE_MAX		400
+#define LIST_ERR		256
+
+struct list_filter {
+	const struct field	*field;
+	char			 n[16];
+	char			 op[16];
+	const char		*v;
+	const char		*v2;
+	const char		*vs[32];	/* enum values */
+	int			 nvs;
+};
+
+struct list_query {
+	const struct resource	*res;
+	const char		*search;
+	struct list_filter	 filters[LIST_FILTERS_MAX];
+	int			 nfilters;
+	const struct field	*sort;
+	int			 reverse;
+	long			 page;
+	int			 per;
+	const char		*add;		/* "Add filter" field name */
+	char			 error[LIST_ERR];
+};
+
+/* A SQL statement being built, with its parameters. */
+#define SQL_PARAMS_MAX		64
+
+struct sql {
+	struct kore_buf		*text;
+	const char		*params[SQL_PARAMS_MAX];
+	char			*owned[SQL_PARAMS_MAX];
+	int			 nparams;
+};
+
+extern const struct resource	*resources[];
+
+const struct resource	*resource_find(const char *);
+const struct field	*resource_field(const struct resource *,
+			    const char *);
+const char		*resource_path(const struct resource *);
+
+int	 list_query_parse(struct list_query *, const struct resource *,
+	    const struct params *);
+void	 list_where(struct sql *, const struct list_query *);
+void	 list_order(struct sql *, const struct list_query *);
+void	 list_select(struct sql *, const struct resource *, int);
+char	*list_query_string(const struct list_query *, const char *,
+	    const char *, int);
+json_t	*list_filters_view(const struct list_query *);
+
+int	 page_list(struct http_request *, struct app_req *);
+int	 page_show(struct http_request *, struct app_req *);
+int	 page_history(struct http_request *, struct app_req *);
+int	 page_export(struct http_request *, struct app_req *);
+
+void		 sql_init(struct sql *);
+void		 sql_free(struct sql *);
+int		 sql_param(struct sql *, const char *);
+int		 sql_param_own(struct sql *, char *);
+PGresult	*sql_exec(struct app_req *, struct sql *);
+
+#endif
