@@ -6,7 +6,7 @@ PORT		?= 8080
 SCALE		?= 1000000
 
 KORE_FEATURES	:= $(shell cat /usr/share/kore/features 2>/dev/null)
-PKGS		:= jansson liboauth2 libpq openssl
+PKGS		:= jansson liboauth2 libpq openssl libcurl
 
 WARN		:= -Wall -Wextra -Werror -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wmissing-declarations -Wshadow \
@@ -23,12 +23,17 @@ OBJ		:= $(SRC:app/%.c=build/obj/%.o)
 ASAN_OBJ	:= $(SRC:app/%.c=build/asan/%.o)
 
 # Sources that do not depend on Kore, unit-tested on their own.
-UNIT_SRC	:= app/tmpl.c app/config.c app/params.c
+UNIT_SRC	:= app/tmpl.c app/config.c app/params.c app/validate.c \
+		   app/outbox/backoff.c
+
+# The outbox worker: a program of its own (libpq, libcurl, jansson).
+OUTBOX_SRC	:= $(wildcard app/outbox/*.c) app/config.c app/zuora.c
+OUTBOX_LIBS	:= $(shell pkg-config --libs libpq libcurl jansson 2>/dev/null)
 UNIT_TESTS	:= $(wildcard tests/unit/*.c)
 
 .PHONY: all deps run test test-unit migrate demo seed-scale bench clean
 
-all: build/app.so
+all: build/app.so build/cdot-outbox
 
 build/obj/%.o: app/%.c $(HDR)
 	@mkdir -p $(@D)
@@ -49,11 +54,18 @@ build/asan/app.so: $(ASAN_OBJ)
 	@echo "LD $@"
 	@$(CC) -shared $(SANITIZE) $(ASAN_OBJ) $(LIBS) -o $@
 
+build/cdot-outbox: $(OUTBOX_SRC) $(HDR) $(wildcard app/outbox/*.h)
+	@mkdir -p $(@D)
+	@echo "LD $@"
+	@$(CC) $(CFLAGS_BASE) -Iapp/outbox -O2 -g $(OUTBOX_SRC) \
+	    $(OUTBOX_LIBS) -o $@
+
 build/unit_tests: $(UNIT_SRC) $(UNIT_TESTS) $(HDR)
 	@mkdir -p $(@D)
 	@echo "LD $@"
 	@$(CC) $(CFLAGS_BASE) -O1 -g $(SANITIZE) \
-	    $(shell pkg-config --cflags check) $(UNIT_SRC) $(UNIT_TESTS) \
+	    $(shell pkg-config --cflags check) -Iapp/outbox $(UNIT_SRC) \
+	    $(UNIT_TESTS) \
 	    $(shell pkg-config --libs jansson check) -o $@
 
 # Installs whatever is missing (Debian and npm packages); quick when
@@ -62,12 +74,12 @@ deps:
 	@conf/dev/deps.sh
 
 run: deps
-	@$(MAKE) --no-print-directory build/app.so
+	@$(MAKE) --no-print-directory build/app.so build/cdot-outbox
 	@PORT=$(PORT) conf/dev/run.sh
 
 test: deps
 	@$(MAKE) --no-print-directory build/app.so build/asan/app.so \
-	    build/unit_tests
+	    build/unit_tests build/cdot-outbox
 	@tests/run.sh
 
 test-unit: build/unit_tests
@@ -81,6 +93,10 @@ demo:
 
 seed-scale:
 	@sql/seed_scale.sh $(SCALE)
+
+# Figures on production-scale data; see tests/bench/RESULTS.md.
+bench: deps build/app.so
+	@SCALE=$(SCALE) tests/bench/run.sh
 
 clean:
 	rm -rf build

@@ -20,11 +20,24 @@
 #define APP_ARGS_MAX		4
 #define APP_ARG_MAX		64
 #define APP_USER_MAX		320
+#define APP_CSRF_MAX		64
 
-/* What a route needs, beside the ROLE_* bits of config.h. */
+/*
+ * What a route needs, beside the ROLE_* bits of config.h: anyone
+ * (NEED_PUBLIC), anyone signed in even without a role (NEED_SIGNED_IN).
+ */
 #define NEED_PUBLIC		0x100
+#define NEED_SIGNED_IN		0x200
 #define ROLE_ANY		(ROLE_READ_ONLY | ROLE_EDITOR | \
 				    ROLE_SUPPORT_ADMIN)
+
+/*
+ * With NEED_PUBLIC only: a service's JSON API (the customers portal's).
+ * Not a browser request: no session, no CSRF form token, no form body;
+ * the handler authenticates the caller itself (a bearer service token,
+ * portal_api.c) and reads its own JSON body.
+ */
+#define ROUTE_API		0x1000
 
 /* Per-request state, hung on req->hdlr_extra for the request's life. */
 struct app_req {
@@ -35,9 +48,18 @@ struct app_req {
 	int			 finished;
 	int			 wants_json;
 
-	/* Who is asking; filled by the session layer. */
+	/* Who is asking; filled by the session layer (session.c). */
 	char			 user[APP_USER_MAX];
 	int			 roles;
+	int			 session;
+	char			 csrf[APP_CSRF_MAX];
+	json_t			*sess;
+
+	/* Sign-in work in progress in a task (auth.c). */
+	void			*auth;
+
+	/* Other work in progress in a task (bg.c: calls to Zuora). */
+	void			*bg;
 
 	char			 args[APP_ARGS_MAX][APP_ARG_MAX];
 	int			 nargs;
@@ -101,6 +123,37 @@ void		 metrics_render(struct kore_buf *);
 /* assets.c */
 int		 assets_load(const char *, char *, size_t);
 int		 assets_serve(struct http_request *, struct app_req *);
+
+/* session.c */
+#define SESSION_NONE		0
+#define SESSION_VALID		1
+#define SESSION_EXPIRED		2
+#define SESSION_INVALID		3
+void		 session_load(struct http_request *, struct app_req *);
+void		 session_touch(struct http_request *, struct app_req *);
+int		 session_csrf_ok(const struct app_req *);
+const char	*session_actor(const struct app_req *, char *, size_t);
+
+/* auth.c */
+#define AUTH_DENY_SIGNED_OUT	1
+#define AUTH_DENY_NO_ROLE	2
+#define AUTH_DENY_ROLE		3
+#define AUTH_DENY_CSRF		4
+int		 auth_parent_init(char *, size_t);
+void		 auth_strip_forwarded(struct http_request *);
+int		 auth_deny(struct http_request *, struct app_req *, int);
+void		 auth_req_free(struct app_req *);
+int		 auth_signin(struct http_request *, struct app_req *);
+int		 auth_callback(struct http_request *, struct app_req *);
+int		 auth_signout(struct http_request *, struct app_req *);
+int		 auth_signedout(struct http_request *, struct app_req *);
+
+/* auth_routes.c */
+int		 auth_routes_check(char *, size_t);
+int		 auth_routes_export(const char *, char *, size_t);
+
+/* edit.c: what a request leaves behind (a task, a transaction). */
+void		 edit_req_free(struct app_req *);
 
 /* pages */
 int		 page_healthz(struct http_request *, struct app_req *);

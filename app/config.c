@@ -53,6 +53,19 @@ static const struct setting settings[] = {
 	S(portal_base_url,	SETTING_URL,	1, NULL),
 	S(version_base_url,	SETTING_URL,	1, NULL),
 	S(trusted_proxy,	SETTING_STRING,	0, ""),
+	S(oidc_scopes,		SETTING_STRING,	0,
+	    "openid email profile groups"),
+	S(oidc_http_timeout,	SETTING_SECONDS, 0, "10"),
+	/* Editing: Zuora's REST API, the customers portal, the outbox. */
+	S(zuora_base_url,	SETTING_URL,	0, "https://rest.zuora.com"),
+	S(zuora_client_id,	SETTING_STRING,	0, ""),
+	S(zuora_client_secret,	SETTING_SECRET,	0, ""),
+	S(zuora_http_timeout,	SETTING_SECONDS, 0, "10"),
+	S(portal_service_token,	SETTING_SECRET,	0, ""),
+	S(impersonation_ttl,	SETTING_SECONDS, 0, "300"),
+	S(one_time_sign_in_ttl,	SETTING_SECONDS, 0, "604800"),
+	S(outbox_poll_ms,	SETTING_MS,	0, "1000"),
+	S(outbox_backoff_ms,	SETTING_MS,	0, "5000"),
 };
 
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
@@ -265,6 +278,13 @@ config_parse(struct app_config *cfg, const char *src, const char *name,
 			goto fail;
 	}
 
+	/* The database refuses longer grants (impersonation_grants). */
+	if (cfg->impersonation_ttl > 3600) {
+		snprintf(err, errlen, "%s: setting 'impersonation_ttl' must "
+		    "not exceed 3600 seconds", name);
+		goto fail;
+	}
+
 	if (cfg->session_idle > cfg->session_lifetime) {
 		snprintf(err, errlen, "%s: setting 'session_idle' must not "
 		    "exceed 'session_lifetime'", name);
@@ -342,8 +362,9 @@ setting_set(struct app_config *cfg, const struct setting *s, const char *val,
 		}
 		break;
 	case SETTING_SECRET:
-		if (strcmp(s->key, "session_secret") == 0 &&
-		    strlen(val) < 32) {
+		if ((strcmp(s->key, "session_secret") == 0 ||
+		    (strcmp(s->key, "portal_service_token") == 0 &&
+		    *val != '\0')) && strlen(val) < 32) {
 			snprintf(err, errlen, "%s: setting '%s' must be at "
 			    "least 32 characters", where, s->key);
 			return (-1);

@@ -39,6 +39,19 @@ struct app_config {
 	char			*portal_base_url;
 	char			*version_base_url;
 	char			*trusted_proxy;
+	char			*oidc_scopes;
+	long			 oidc_http_timeout;
+
+	/* Editing (issue 6): Zuora, the customers portal, the outbox. */
+	char			*zuora_base_url;
+	char			*zuora_client_id;
+	char			*zuora_client_secret;
+	long			 zuora_http_timeout;
+	char			*portal_service_token;
+	long			 impersonation_ttl;
+	long			 one_time_sign_in_ttl;
+	long			 outbox_poll_ms;
+	long			 outbox_backoff_ms;
 
 	struct config_group	 groups[CONFIG_GROUPS_MAX];
 	size_t			 ngroups;

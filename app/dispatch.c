@@ -40,6 +40,10 @@ app_dispatch(struct http_request *req)
 	ctx = req_ctx_new(req);
 	method = req_method(req);
 
+	/* Who is asking, from headers only a trusted proxy may set. */
+	auth_strip_forwarded(req);
+	session_load(req, ctx);
+
 	if (req->query_string != NULL &&
 	    params_parse(&ctx->query, req->query_string,
 	    strlen(req->query_string), err, sizeof(err)) == -1)
@@ -73,8 +77,23 @@ app_dispatch(struct http_request *req)
 	if (!req_access(req, ctx, r))
 		return (KORE_RESULT_OK);
 
+	/* Using the panel keeps the session from going idle. */
+	if (!(r->need & NEED_PUBLIC))
+		session_touch(req, ctx);
+
+	/*
+	 * A service's API (ROUTE_API) is not a browser's form: no session
+	 * to forge a request with, so no CSRF token; it reads its own body.
+	 */
+	if (method == HTTP_METHOD_POST && (r->need & ROUTE_API))
+		return (r->handler(req, ctx));
+
 	if (method == HTTP_METHOD_POST && req_read_form(req, ctx) == -1)
 		return (KORE_RESULT_OK);
+
+	/* Every state-changing request carries the session's token. */
+	if (method == HTTP_METHOD_POST && !session_csrf_ok(ctx))
+		return (auth_deny(req, ctx, AUTH_DENY_CSRF));
 
 	return (r->handler(req, ctx));
 }
@@ -198,7 +217,15 @@ req_ctx_free(struct http_request *req)
 {
 	struct app_req	*ctx;
 
-	if ((ctx = req->hdlr_extra) == NULL || ctx->finished)
+	if ((ctx = req->hdlr_extra) == NULL)
+		return;
+
+	/* A sign-in job is freed once its task is over. */
+	auth_req_free(ctx);
+	/* So is an editing task; no transaction outlives its request. */
+	edit_req_free(ctx);
+
+	if (ctx->finished)
 		return;
 	ctx->finished = 1;
 
@@ -271,7 +298,9 @@ req_read_form(struct http_request *req, struct app_req *ctx)
 
 /*
  * The only place where access is decided, from what the route declares.
- * A route that declares nothing is refused to everyone.
+ * A route that declares nothing is refused to everyone.  Anonymous
+ * requests are sent to sign in (a JSON client gets 401, a form post 403);
+ * a signed-in person in no mapped group gets the "no access" page.
  */
 static int
 req_access(struct http_request *req, struct app_req *ctx,
@@ -280,10 +309,18 @@ req_access(struct http_request *req, struct app_req *ctx,
 	if (r->need & NEED_PUBLIC)
 		return (1);
 
+	if (ctx->session != SESSION_VALID) {
+		(void)auth_deny(req, ctx, AUTH_DENY_SIGNED_OUT);
+		return (0);
+	}
+
+	if (r->need & NEED_SIGNED_IN)
+		return (1);
+
 	if ((r->need & ROLE_ANY) != 0 && (ctx->roles & r->need) != 0)
 		return (1);
 
-	(void)render_error(req, ctx, HTTP_STATUS_FORBIDDEN,
-	    "Your account does not have access to this page.");
+	(void)auth_deny(req, ctx, ctx->roles == 0 ? AUTH_DENY_NO_ROLE :
+	    AUTH_DENY_ROLE);
 	return (0);
 }

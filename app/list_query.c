@@ -593,8 +593,15 @@ where_search(struct sql *s, const struct list_query *q)
 
 		kore_buf_appendf(s->text, " AND (");
 		first = 1;
+		if (q->res->search_expr != NULL) {
+			kore_buf_appendf(s->text, "%s LIKE lower($%d)",
+			    q->res->search_expr, n);
+			first = 0;
+		}
 		for (f = q->res->fields; f->name != NULL; f++) {
 			if (!(f->flags & F_SEARCH))
+				continue;
+			if (f->type != FT_INT && q->res->search_expr != NULL)
 				continue;
 			if (f->type == FT_INT) {
 				if (nint == 0)

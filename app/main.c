@@ -15,6 +15,7 @@
 #include <kore/seccomp.h>
 
 #include "app.h"
+#include "zuora.h"
 
 struct app_config	 app_cfg;
 struct tmpl_set		*app_templates = NULL;
@@ -43,6 +44,8 @@ KORE_SECCOMP_FILTER("cdot",
 	KORE_SYSCALL_ALLOW(gettid),
 	KORE_SYSCALL_ALLOW(getrusage),
 	KORE_SYSCALL_ALLOW(sysinfo),
+	/* Sign-in task threads (and ASan's thread start-up). */
+	KORE_SYSCALL_ALLOW(sched_getaffinity),
 );
 
 static const char *
@@ -86,6 +89,21 @@ kore_parent_configure(int argc, char **argv)
 
 	if (metrics_init(app_nroutes) == -1)
 		fatalx("metrics: cannot map shared memory");
+
+	/* Every route says who may use it, or the panel does not start. */
+	if (auth_routes_check(err, sizeof(err)) == -1)
+		fatalx("routes: %s", err);
+	if ((path = getenv("CDOT_ROUTES_FILE")) != NULL && *path != '\0' &&
+	    auth_routes_export(path, err, sizeof(err)) == -1)
+		fatalx("routes: %s", err);
+
+	/* libcurl's globals, before any task thread calls Zuora. */
+	if (zuora_global_init() == -1)
+		fatalx("libcurl could not be initialised");
+
+	/* liboauth2 once, here, so that every worker shares its state. */
+	if (auth_parent_init(err, sizeof(err)) == -1)
+		fatalx("sign-in: %s", err);
 }
 
 void

@@ -19,6 +19,7 @@
 #include "resource.h"
 
 #define EXPORT_BATCH		500
+#define EXPORT_FETCH		"FETCH 500 FROM export"	/* EXPORT_BATCH rows */
 #define EXPORTS_MAX		4
 
 struct export {
@@ -170,7 +171,7 @@ export_batch(struct export *exp)
 	PGresult		*pr;
 	int			 i, col, rows;
 
-	pr = PQexec(exp->db, "FETCH 500 FROM export");
+	pr = PQexec(exp->db, EXPORT_FETCH);
 	if (PQresultStatus(pr) != PGRES_TUPLES_OK) {
 		kore_log(LOG_ERR, "export: %s", PQresultErrorMessage(pr));
 		PQclear(pr);

@@ -240,7 +240,8 @@ pages_view(const struct list_query *q, long long total, int shown)
 	long long	 first;
 
 	first = (q->page - 1) * q->per + 1;
-	v = json_pack("{s:I, s:I, s:I}", "number", (json_int_t)q->page,
+	v = json_pack("{s:b, s:I, s:I, s:I}", "has_rows", shown > 0,
+	    "number", (json_int_t)q->page,
 	    "from", (json_int_t)(shown ? first : 0),
 	    "to", (json_int_t)(first + shown - 1));
 
@@ -338,6 +339,7 @@ page_list(struct http_request *req, struct app_req *ctx)
 	kore_free(qs);
 	json_object_set_new(view, "history_href", json_sprintf(
 	    "/admin/%s/history", res->name));
+	edit_list_decorate(ctx, res, view);
 
 	return (render_page(req, ctx, status, "list", view));
 }
@@ -497,6 +499,7 @@ page_show(struct http_request *req, struct app_req *ctx)
 	if (res->lookup_fmt != NULL)
 		json_object_set_new(view, "lookup", lookup_view(res,
 		    ctx->args[1]));
+	edit_show_decorate(ctx, res, ctx->args[1], view);
 
 	return (render_page(req, ctx, HTTP_STATUS_OK, "show", view));
 }

@@ -140,6 +140,11 @@ render_view(struct app_req *ctx, const char *title)
 		    "email", ctx->user, "roles", roles));
 	}
 
+	/* Forms that change anything post this back (the Sign out form). */
+	if (ctx->csrf[0] != '\0')
+		json_object_set_new(view, "csrf_token",
+		    json_string(ctx->csrf));
+
 	return (view);
 }
 

@@ -73,13 +73,16 @@ struct resource {
 	 * version_base_url + lookup_fmt, whose {id} is the record's. */
 	const char		*lookup_label;
 	const char		*lookup_fmt;
+	/* A lower-cased column of all the text F_SEARCH fields (see
+	 * sql/migrations/010_search_text.sql): searched instead of them. */
+	const char		*search_expr;
 };
 
 #define LIST_FILTERS_MAX	16
 #define LIST_WORDS_MAX		8
 #define LIST_WORD_MAX		100
 #define LIST_PER_PAGE		25
-#define LIST_COUNT_MAX		10000
+#define LIST_COUNT_MAX		1000
 #define LIST_PAGE_MAX		400
 #define LIST_ERR		256
 
@@ -131,6 +134,12 @@ void	 list_select(struct sql *, const struct resource *, int);
 char	*list_query_string(const struct list_query *, const char *,
 	    const char *, int);
 json_t	*list_filters_view(const struct list_query *);
+
+/* Edit links and actions for those who may edit (edit.c). */
+void	 edit_show_decorate(struct app_req *, const struct resource *,
+	    const char *, json_t *);
+void	 edit_list_decorate(struct app_req *, const struct resource *,
+	    json_t *);
 
 int	 page_list(struct http_request *, struct app_req *);
 int	 page_show(struct http_request *, struct app_req *);

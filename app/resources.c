@@ -79,6 +79,7 @@ static const struct related customer_related[] = {
 };
 
 static const struct resource customers = {
+	.search_expr = "t.search_text",
 	.name = "customers", .label = "Customers", .singular = "Customer",
 	.table = "customers", .from = "customers t",
 	.title_expr = "t.first_name || ' ' || t.last_name",
@@ -137,6 +138,7 @@ static const struct related billing_account_related[] = {
 };
 
 static const struct resource billing_accounts = {
+	.search_expr = "t.search_text",
 	.name = "billing_accounts", .label = "Billing accounts",
 	.singular = "Billing account", .table = "billing_accounts",
 	.from = "billing_accounts t "
@@ -186,6 +188,7 @@ static const struct field contact_fields[] = {
 };
 
 static const struct resource billing_account_contacts = {
+	.search_expr = "t.search_text",
 	.name = "billing_account_contacts", .label = "Billing account contacts",
 	.singular = "Billing account contact",
 	.table = "billing_account_contacts",
@@ -408,6 +411,7 @@ static const struct field license_fields[] = {
 };
 
 static const struct resource licenses = {
+	.search_expr = "t.search_text",
 	.name = "licenses", .label = "Licenses", .singular = "License",
 	.table = "licenses",
 	.from = "licenses t LEFT JOIN zuora_subscriptions s ON s.id = "
@@ -444,6 +448,7 @@ static const struct field seat_link_fields[] = {
 };
 
 static const struct resource license_seat_links = {
+	.search_expr = "t.search_text",
 	.name = "license_seat_links", .label = "License seat links",
 	.singular = "License seat link", .table = "license_seat_links",
 	.from = "license_seat_links t",
@@ -531,6 +536,7 @@ static const struct field reconciliation_fields[] = {
 };
 
 static const struct resource reconciliations = {
+	.search_expr = "t.search_text",
 	.name = "reconciliations", .label = "Reconciliations",
 	.singular = "Reconciliation", .table = "reconciliations",
 	.from = "reconciliations t",
@@ -582,6 +588,7 @@ static const struct related namespace_related[] = {
 };
 
 static const struct resource namespaces = {
+	.search_expr = "t.search_text",
 	.name = "namespaces", .label = "Namespaces", .singular = "Namespace",
 	.table = "namespaces",
 	.from = "namespaces t LEFT JOIN customers c ON c.id = "
@@ -662,6 +669,39 @@ static const struct resource temporary_extensions = {
 	.path = "/admin/temporary_extension_history",
 };
 
+/*
+ * Impersonations (editing, issue 6): not in the navigation; reached from
+ * a customer's page, so that each grant's history can be read.
+ */
+static const struct field impersonation_fields[] = {
+	ID,
+	{ "customer", "Customer", "c.email", FT_TEXT, F_LIST | F_SHOW, NULL,
+	    "customers", "t.customer_id" },
+	{ "customer_id", "Customer ID", "t.customer_id", FT_INT, F_HIDDEN,
+	    NULL, NULL, NULL },
+	{ "admin_identity", "Made by", "t.admin_identity", FT_TEXT,
+	    F_LIST | F_SHOW | F_FILTER, NULL, NULL, NULL },
+	{ "expires_at", "Expires at", "t.expires_at", FT_TIME,
+	    F_LIST | F_SHOW, NULL, NULL, NULL },
+	{ "used_at", "Used at", "t.used_at", FT_TIME, F_LIST | F_SHOW, NULL,
+	    NULL, NULL },
+	CREATED,
+	END
+};
+
+static const struct resource impersonation_grants = {
+	.name = "impersonation_grants", .label = "Impersonations",
+	.singular = "Impersonation", .table = "impersonation_grants",
+	.from = "impersonation_grants t JOIN customers c ON c.id = "
+	    "t.customer_id",
+	.title_expr = "'Impersonation of ' || c.email || ' by ' || "
+	    "t.admin_identity",
+	.default_sort = "id", .default_reverse = 1,
+	.fields = impersonation_fields,
+	.note = "Each grant opened the Customers Portal as the customer once, "
+	    "for at most an hour. Only a hash of its token is kept.",
+};
+
 const struct resource *resources[] = {
 	&customers,
 	&billing_accounts,
@@ -677,5 +717,6 @@ const struct resource *resources[] = {
 	&namespaces,
 	&trials,
 	&temporary_extensions,
+	&impersonation_grants,
 	NULL
 };

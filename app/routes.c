@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "resource.h"
+#include "edit.h"
 
 #define GET	HTTP_METHOD_GET
 #define POST	HTTP_METHOD_POST
@@ -18,6 +19,16 @@ const struct app_route app_routes[] = {
 	{ GET,	"/healthz",		NEED_PUBLIC,	page_healthz, "health" },
 	{ GET,	"/metrics",		NEED_PUBLIC,	page_metrics, "metrics" },
 	{ GET,	"/assets/*",		NEED_PUBLIC,	assets_serve, "asset" },
+
+	/* Signing in and out (auth.c); signing out needs a session. */
+	{ GET,	"/auth/signin",		NEED_PUBLIC,	auth_signin,
+	    "sign in" },
+	{ GET,	"/auth/callback",	NEED_PUBLIC,	auth_callback,
+	    "sign-in callback" },
+	{ POST,	"/auth/signout",	NEED_SIGNED_IN,	auth_signout,
+	    "sign out" },
+	{ GET,	"/auth/signedout",	NEED_PUBLIC,	auth_signedout,
+	    "signed out" },
 
 	{ GET,	"/admin",		ROLE_ANY,	page_dashboard,
 	    "dashboard" },
@@ -32,6 +43,37 @@ const struct app_route app_routes[] = {
 	    "record history" },
 	{ GET,	"/admin/support/:name",	ROLE_SUPPORT_ADMIN, page_pending,
 	    "support screen" },
+
+	/*
+	 * Editing (app/edit*.c): editors only.  RailsAdmin's URLs for the
+	 * generic forms (a resource without an edit descriptor answers
+	 * 404), then each custom action of a record.
+	 */
+	{ GET,	"/admin/:name/new",	ROLE_EDITOR,	edit_new, "new form" },
+	{ POST,	"/admin/:name",		ROLE_EDITOR,	edit_create, "create" },
+	{ GET,	"/admin/:name/:id/edit", ROLE_EDITOR,	edit_form,
+	    "edit form" },
+	{ POST,	"/admin/:name/:id",	ROLE_EDITOR,	edit_update, "update" },
+	{ GET,	"/admin/:name/:id/delete", ROLE_EDITOR,	edit_delete_confirm,
+	    "delete confirmation" },
+	{ POST,	"/admin/:name/:id/delete", ROLE_EDITOR,	edit_delete,
+	    "delete" },
+	{ POST,	"/admin/customers/:id/impersonate", ROLE_EDITOR,
+	    customer_impersonate, "impersonate" },
+	{ POST,	"/admin/customers/:id/one_time_sign_in", ROLE_EDITOR,
+	    customer_one_time_sign_in, "new one-time sign-in URL" },
+	{ POST,	"/admin/billing_accounts/:id/refresh_from_zuora", ROLE_EDITOR,
+	    billing_account_refresh, "refresh from Zuora" },
+	{ GET,	"/admin/trials/:id/renew_trial", ROLE_EDITOR,
+	    trial_renew_form, "renew trial form" },
+	{ POST,	"/admin/trials/:id/renew_trial", ROLE_EDITOR, trial_renew,
+	    "renew trial" },
+
+	/* The customers portal redeems tokens: a service token, no session. */
+	{ POST,	"/api/v1/one_time_sign_in/redeem", NEED_PUBLIC | ROUTE_API,
+	    api_one_time_sign_in_redeem, "redeem one-time sign-in" },
+	{ POST,	"/api/v1/impersonation/redeem", NEED_PUBLIC | ROUTE_API,
+	    api_impersonation_redeem, "redeem impersonation" },
 };
 
 const size_t app_nroutes = sizeof(app_routes) / sizeof(app_routes[0]);

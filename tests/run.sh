@@ -22,7 +22,7 @@ export CDOT_TEST_WORK="$work"
 
 passed=0
 failed=0
-app_pid= oidc_pid= pg_started=
+app_pid= oidc_pid= pg_started= zuora_pid= outbox_pid=
 
 note() { printf '\n== %s\n' "$*"; }
 count() { passed=$((passed + $1)); failed=$((failed + $2)); }
@@ -31,11 +31,35 @@ free_port() {
 	node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
 
+# Stop pid (and its children): TERM, then KILL after a few seconds.  The
+# app's processes can hang at exit under the ASan runtime (a lock left
+# taken in a library destructor), which must not hang the test run.
+stop() {
+	local pid=$1 kids i
+	[ -n "$pid" ] || return 0
+	kids=$(pgrep -P "$pid" 2>/dev/null || true)
+	kill "$pid" 2>/dev/null || return 0
+	for i in $(seq 1 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -9 "$pid" $kids 2>/dev/null
+	fi
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
 cleanup() {
-	[ -z "$app_pid" ] || kill "$app_pid" 2>/dev/null
+	stop "$app_pid"
+	app_pid=
 	[ -z "$oidc_pid" ] || kill "$oidc_pid" 2>/dev/null
+	[ -z "$outbox_pid" ] || kill "$outbox_pid" 2>/dev/null
+	[ -z "$zuora_pid" ] || kill "$zuora_pid" 2>/dev/null
 	[ -z "$app_pid" ] || wait "$app_pid" 2>/dev/null
 	[ -z "$oidc_pid" ] || wait "$oidc_pid" 2>/dev/null
+	[ -z "$outbox_pid" ] || wait "$outbox_pid" 2>/dev/null
+	[ -z "$zuora_pid" ] || wait "$zuora_pid" 2>/dev/null
 	[ -z "$pg_started" ] || conf/dev/pg.sh stop "$work/pg"
 }
 trap cleanup EXIT
@@ -97,12 +121,41 @@ export OIDC_URL="http://127.0.0.1:$OIDC_PORT"
 export CDOT_DATABASE_URL="postgresql://cdot@127.0.0.1:$PGPORT/cdot_test"
 export CDOT_BASE_URL="$APP_URL"
 export CDOT_OIDC_ISSUER="$OIDC_URL"
+export CDOT_ROUTES_FILE="$work/routes.json"
+
+# Editing: a local stand-in for Zuora (tests/lib/zuora.mjs), the customers
+# portal's service token, and a quick outbox (short waits and backoff).
+ZUORA_PORT=$(free_port)
+export ZUORA_URL="http://127.0.0.1:$ZUORA_PORT"
+export ZUORA_CLIENT_ID=cdot-test ZUORA_CLIENT_SECRET="zuora-secret-$$"
+export CDOT_ZUORA_BASE_URL="$ZUORA_URL"
+export CDOT_ZUORA_CLIENT_ID="$ZUORA_CLIENT_ID"
+export CDOT_ZUORA_CLIENT_SECRET="$ZUORA_CLIENT_SECRET"
+export CDOT_ZUORA_HTTP_TIMEOUT=3
+CDOT_PORTAL_SERVICE_TOKEN="portal-test-$(openssl rand -hex 24)"
+export CDOT_PORTAL_SERVICE_TOKEN
+export CDOT_PORTAL_BASE_URL="https://customers.portal.test"
+export CDOT_OUTBOX_POLL_MS=200 CDOT_OUTBOX_BACKOFF_MS=400
+
+note "starting the Zuora stand-in"
+ZUORA_PORT=$ZUORA_PORT node tests/lib/zuora.mjs >"$work/zuora.log" 2>&1 &
+zuora_pid=$!
+for _ in $(seq 1 50); do
+	curl -fs -X POST "$ZUORA_URL/__test/reset" >/dev/null 2>&1 && break
+	sleep 0.1
+done
 
 if [ -f conf/oidc/provider.js ]; then
 	note "starting the OpenID Provider"
 	OIDC_PORT=$OIDC_PORT OIDC_REDIRECT_URIS="$APP_URL/auth/callback" \
 	    node conf/oidc/provider.js >"$work/oidc.log" 2>&1 &
 	oidc_pid=$!
+	# The app fetches the provider's metadata at start: wait until it listens.
+	for _ in $(seq 1 100); do
+		grep -q "listening on" "$work/oidc.log" 2>/dev/null && break
+		kill -0 "$oidc_pid" 2>/dev/null || break
+		sleep 0.1
+	done
 fi
 
 note "starting the app (AddressSanitizer + UBSan)"
@@ -114,6 +167,11 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     kore -c "$work/kore.conf" -f -n -r >"$work/app.log" 2>&1 &
 app_pid=$!
 export CDOT_TEST_APP_LOG="$work/app.log"
+
+note "starting the outbox worker"
+build/cdot-outbox >"$work/outbox.log" 2>&1 &
+outbox_pid=$!
+export CDOT_TEST_OUTBOX_LOG="$work/outbox.log"
 
 for _ in $(seq 1 100); do
 	curl -fs "$APP_URL/healthz" >/dev/null 2>&1 && break

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/../.."
 
 debs=(
 	kore libpq-dev liboauth2-dev libjansson-dev libssl-dev check
+	libcurl4-openssl-dev
 	pkg-config gcc make
 	postgresql postgresql-contrib
 	chromium

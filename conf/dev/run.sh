@@ -9,16 +9,21 @@ root=$(pwd)
 PORT=${PORT:-8080}
 PG_PORT=${PG_PORT:-5433}
 OIDC_PORT=${OIDC_PORT:-9400}
+ZUORA_PORT=${ZUORA_PORT:-9410}
 
 mkdir -p var/run
-app_pid= oidc_pid= pg_started=
+app_pid= oidc_pid= pg_started= zuora_pid= outbox_pid=
 
 cleanup() {
 	trap - EXIT INT TERM
 	[ -z "$app_pid" ] || kill "$app_pid" 2>/dev/null || true
 	[ -z "$oidc_pid" ] || kill "$oidc_pid" 2>/dev/null || true
+	[ -z "$outbox_pid" ] || kill "$outbox_pid" 2>/dev/null || true
+	[ -z "$zuora_pid" ] || kill "$zuora_pid" 2>/dev/null || true
 	[ -z "$app_pid" ] || wait "$app_pid" 2>/dev/null || true
 	[ -z "$oidc_pid" ] || wait "$oidc_pid" 2>/dev/null || true
+	[ -z "$outbox_pid" ] || wait "$outbox_pid" 2>/dev/null || true
+	[ -z "$zuora_pid" ] || wait "$zuora_pid" 2>/dev/null || true
 	[ -z "$pg_started" ] || conf/dev/pg.sh stop var/pg || true
 	echo "stopped"
 }
@@ -46,10 +51,24 @@ if [ -f conf/oidc/provider.js ]; then
 	oidc_pid=$!
 fi
 
+# A local stand-in for Zuora's REST API (tests/lib/zuora.mjs): edits are
+# synced to it by the outbox worker; it starts empty and learns contacts
+# as they are sent (ZUORA_LENIENT).
+export CDOT_ZUORA_BASE_URL="http://127.0.0.1:$ZUORA_PORT"
+export CDOT_ZUORA_CLIENT_ID=cdot-dev CDOT_ZUORA_CLIENT_SECRET=dev-zuora-secret
+ZUORA_PORT=$ZUORA_PORT ZUORA_CLIENT_ID=cdot-dev \
+    ZUORA_CLIENT_SECRET=dev-zuora-secret ZUORA_LENIENT=1 \
+    node tests/lib/zuora.mjs &
+zuora_pid=$!
+
 conf/dev/kore-conf.sh var/run/kore.conf "$PORT" "$root/build/app.so" \
     "$root/var/run/kore.pid"
 kore -c var/run/kore.conf -f -n -r &
 app_pid=$!
+
+# The outbox worker: delivers queued changes to Zuora.
+build/cdot-outbox &
+outbox_pid=$!
 
 echo "CustomersDot Admin: http://127.0.0.1:$PORT/admin  (Ctrl-C to stop)"
 wait "$app_pid"

@@ -23,3 +23,18 @@ export async function shot(page, name) {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+// A new page signed in as email through the provider's login form.
+export async function signedInPage(browser, email, path = '/admin') {
+  const { APP_URL } = await import('./http.mjs');
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${APP_URL}${path}`);
+  await page.fill('input[name="login"]', email);
+  await page.fill('input[name="password"]', 'any');
+  await Promise.all([
+    page.waitForURL((u) => u.toString().startsWith(APP_URL)),
+    page.click('button[type="submit"], input[type="submit"]'),
+  ]);
+  return page;
+}

@@ -232,6 +232,32 @@ START_TEST(test_load_file)
 }
 END_TEST
 
+START_TEST(test_oidc_settings)
+{
+	struct app_config	cfg;
+	char			err[CONFIG_ERRLEN], src[4096];
+
+	/* Defaults: the scopes that bring email and groups, 10 seconds. */
+	ck_assert_int_eq(config_parse(&cfg, base, "app.conf", no_env, err,
+	    sizeof(err)), 0);
+	ck_assert_str_eq(cfg.oidc_scopes, "openid email profile groups");
+	ck_assert_int_eq(cfg.oidc_http_timeout, 10);
+	config_free(&cfg);
+
+	/* A value with spaces is kept whole. */
+	snprintf(src, sizeof(src), "%soidc_scopes openid email groups\n"
+	    "oidc_http_timeout 5\n", base);
+	ck_assert_int_eq(config_parse(&cfg, src, "app.conf", no_env, err,
+	    sizeof(err)), 0);
+	ck_assert_str_eq(cfg.oidc_scopes, "openid email groups");
+	ck_assert_int_eq(cfg.oidc_http_timeout, 5);
+	config_free(&cfg);
+
+	snprintf(src, sizeof(src), "%soidc_http_timeout 0\n", base);
+	expect_error(src, "'oidc_http_timeout' must be a whole number");
+}
+END_TEST
+
 Suite *
 config_suite(void)
 {
@@ -248,6 +274,7 @@ config_suite(void)
 	tcase_add_test(tc, test_malformed_values);
 	tcase_add_test(tc, test_bad_groups);
 	tcase_add_test(tc, test_load_file);
+	tcase_add_test(tc, test_oidc_settings);
 	suite_add_tcase(s, tc);
 
 	return (s);

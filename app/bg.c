@@ -1,0 +1,176 @@
+/*
+ * Blocking work a person waits for (a call to Zuora), run in a Kore task
+ * thread so that the worker keeps serving everyone else meanwhile.
+ *
+ *	bg_start()	runs fn(arg) in a task bound to the request, which
+ *			sleeps; the handler returns KORE_RESULT_RETRY
+ *	bg_wait()	called when the handler runs again: BG_RUNNING (keep
+ *			sleeping, return KORE_RESULT_RETRY) or BG_DONE
+ *	bg_take()	the finished job's argument, now the handler's
+ *
+ * The function runs in another thread: it may use only malloc(3) memory,
+ * jansson and libcurl (zuora.c), never Kore or the worker's database
+ * connection.  Its own time limits (zuora_http_timeout for each exchange)
+ * bound it; a watchdog answers for a task that overstays even so.
+ */
+
+#include <sys/types.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "edit.h"
+
+#include <kore/tasks.h>
+
+#define BG_GRACE_MS		5000
+
+struct bg_job {
+	struct kore_task	 task;
+	void			(*fn)(void *);
+	void			(*dtor)(void *);
+	void			*arg;
+	int			 running;
+	int			 overdue;
+	u_int64_t		 deadline;
+	LIST_ENTRY(bg_job)	 list;
+};
+
+static LIST_HEAD(, bg_job)	 jobs = LIST_HEAD_INITIALIZER(jobs);
+static struct kore_timer	*watchdog = NULL;
+
+static int	 bg_run(struct kore_task *);
+static void	 bg_watchdog(void *, u_int64_t);
+static void	 bg_free(struct bg_job *);
+
+static int
+bg_run(struct kore_task *t)
+{
+	struct bg_job	*job = (struct bg_job *)t;
+
+	job->fn(job->arg);
+	return (KORE_RESULT_OK);
+}
+
+/* Every second: wake the requests whose task is past its deadline. */
+static void
+bg_watchdog(void *arg, u_int64_t now)
+{
+	struct bg_job	*job;
+
+	(void)arg;
+	LIST_FOREACH(job, &jobs, list) {
+		if (!job->running || job->overdue || now < job->deadline ||
+		    job->task.req == NULL)
+			continue;
+		job->overdue = 1;
+		http_request_wakeup(job->task.req);
+	}
+}
+
+/*
+ * Start fn(arg) in a task for this request; calls is how many Zuora
+ * exchanges it may make (for its deadline).  arg is freed with dtor
+ * unless bg_take() takes it.
+ */
+void
+bg_start(struct http_request *req, struct app_req *ctx, void (*fn)(void *),
+    void *arg, void (*dtor)(void *), int calls)
+{
+	struct bg_job	*job;
+
+	if (ctx->bg != NULL)
+		fatalx("bg_start: a job is already running");
+
+	if ((job = calloc(1, sizeof(*job))) == NULL)
+		fatalx("bg_start: out of memory");
+	job->fn = fn;
+	job->arg = arg;
+	job->dtor = dtor;
+	job->deadline = kore_time_ms() + BG_GRACE_MS +
+	    (u_int64_t)calls * 2 * (u_int64_t)app_cfg.zuora_http_timeout * 1000;
+	LIST_INSERT_HEAD(&jobs, job, list);
+	if (watchdog == NULL)
+		watchdog = kore_timer_add(bg_watchdog, 1000, NULL, 0);
+
+	kore_task_create(&job->task, bg_run);
+	kore_task_bind_request(&job->task, req);
+	job->running = 1;
+	ctx->bg = job;
+	kore_task_run(&job->task);
+}
+
+/* BG_NONE: no job; BG_RUNNING: sleep on; BG_DONE; BG_OVERDUE. */
+int
+bg_wait(struct http_request *req, struct app_req *ctx)
+{
+	struct bg_job	*job;
+
+	if ((job = ctx->bg) == NULL)
+		return (BG_NONE);
+
+	if (job->running) {
+		if (kore_task_state(&job->task) != KORE_TASK_STATE_FINISHED) {
+			if (job->overdue)
+				return (BG_OVERDUE);
+			http_request_sleep(req);
+			return (BG_RUNNING);
+		}
+		kore_task_destroy(&job->task);
+		job->running = 0;
+	}
+
+	return (BG_DONE);
+}
+
+/* The finished job's argument; the job itself is gone afterwards. */
+void *
+bg_take(struct app_req *ctx)
+{
+	struct bg_job	*job;
+	void		*arg;
+
+	if ((job = ctx->bg) == NULL || job->running)
+		return (NULL);
+	arg = job->arg;
+	job->arg = NULL;
+	bg_free(job);
+	ctx->bg = NULL;
+
+	return (arg);
+}
+
+static void
+bg_free(struct bg_job *job)
+{
+	LIST_REMOVE(job, list);
+	if (job->arg != NULL && job->dtor != NULL)
+		job->dtor(job->arg);
+	free(job);
+}
+
+/*
+ * When Kore frees the request (possibly several times while a task still
+ * runs): the job goes once its task is over, whoever ended it.
+ */
+void
+bg_req_free(struct app_req *ctx)
+{
+	struct bg_job	*job;
+
+	if ((job = ctx->bg) == NULL)
+		return;
+
+	if (job->running) {
+		if (job->task.req != NULL) {
+			if (kore_task_state(&job->task) !=
+			    KORE_TASK_STATE_FINISHED)
+				return;
+			kore_task_destroy(&job->task);
+		}
+		job->running = 0;
+	}
+	bg_free(job);
+	ctx->bg = NULL;
+}

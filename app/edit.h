@@ -1,0 +1,132 @@
+/*
+ * Editing (issue 6): what edit.c, the resources' edit descriptors and the
+ * custom actions share.
+ *
+ * Like the list engine, editing is driven by data: an edit descriptor
+ * names the resource, the form fields of its edit and new forms (form.h),
+ * the fields shown read-only, what each constraint of its table means to
+ * a person, and hooks for what a change brings along in the same
+ * transaction (outbox rows).  edit.c turns that into the edit, new,
+ * create, update and delete pages with lock_version checks, the 409
+ * conflict page and POST/redirect/GET.
+ */
+
+#ifndef CDOT_EDIT_H
+#define CDOT_EDIT_H
+
+#include "resource.h"
+#include "form.h"
+#include "write.h"
+
+/* A value shown read-only on the edit form: SQL over the table as "t". */
+struct edit_shown {
+	const char		*label;
+	const char		*expr;
+};
+
+struct edit_resource {
+	const char			*name;		/* resource name */
+	const char			*table;
+	const struct form_field		*fields;	/* edit form, or NULL */
+	const struct form_field		*create_fields;	/* new form, or NULL */
+	const struct edit_shown		*shown;		/* read-only */
+	const char			*shown_note;
+	const struct write_constraint	*constraints;
+	int				 deletable;
+	const char			*new_label;
+	const char			*new_hint;
+	const char			*row_action;	/* POST-less link */
+	const char			*row_action_label;
+
+	/* In the transaction, after the record changed: 0 or -1. */
+	int	(*after_update)(struct write_txn *, const char *,
+		    const struct form *, const struct form *);
+
+	/* A new record made another way (e.g. imported from Zuora). */
+	app_handler			 create;
+
+	/* Panels and actions on the show page. */
+	void	(*show_extras)(struct app_req *, const char *, json_t *);
+
+	const char			*created;	/* flash messages */
+	const char			*updated;
+	const char			*deleted;
+};
+
+extern const struct edit_resource	*edit_resources[];
+
+const struct edit_resource *edit_find(const char *);
+
+/* edit.c */
+int	 edit_new(struct http_request *, struct app_req *);
+int	 edit_create(struct http_request *, struct app_req *);
+int	 edit_form(struct http_request *, struct app_req *);
+int	 edit_update(struct http_request *, struct app_req *);
+int	 edit_delete_confirm(struct http_request *, struct app_req *);
+int	 edit_delete(struct http_request *, struct app_req *);
+int	 edit_render_form(struct http_request *, struct app_req *,
+	    const struct resource *, const char *, struct form *, int,
+	    const char *, const char *, const char *);
+int	 edit_write_status(struct write_txn *,
+	    const struct write_constraint *, struct form *);
+int	 edit_db_error(struct http_request *, struct app_req *);
+int	 edit_is_editor(const struct app_req *);
+void	 edit_action(json_t *, const char *, const char *, const char *,
+	    int);
+json_t	*edit_panel(json_t *, const char *, const char *);
+void	 edit_panel_row(json_t *, json_t *);
+json_t	*outbox_view(struct app_req *, const char *, const char *);
+void	 outbox_panel(struct app_req *, json_t *, const char *,
+	    const char *);
+const char *edit_return_to(struct app_req *);
+int	 edit_render_conflict(struct http_request *, struct app_req *,
+	    const struct resource *, const char *, struct form *,
+	    struct form *, const char *);
+extern const struct form_field	 contact_form_fields[];
+int	 edit_flash_redirect(struct http_request *, const char *,
+	    const char *, const char *);
+
+/* edit_customers.c */
+int	 customer_impersonate(struct http_request *, struct app_req *);
+int	 customer_one_time_sign_in(struct http_request *, struct app_req *);
+void	 customer_show_extras(struct app_req *, const char *, json_t *);
+int	 customer_after_update(struct write_txn *, const char *,
+	    const struct form *, const struct form *);
+int	 contact_after_update(struct write_txn *, const char *,
+	    const struct form *, const struct form *);
+void	 contact_show_extras(struct app_req *, const char *, json_t *);
+
+/* edit_trials.c */
+int	 trial_renew_form(struct http_request *, struct app_req *);
+int	 trial_renew(struct http_request *, struct app_req *);
+
+/* edit_zuora.c */
+int	 billing_account_refresh(struct http_request *, struct app_req *);
+int	 contact_import(struct http_request *, struct app_req *);
+void	 billing_account_show_extras(struct app_req *, const char *,
+	    json_t *);
+
+/* portal_api.c */
+int	 api_one_time_sign_in_redeem(struct http_request *, struct app_req *);
+int	 api_impersonation_redeem(struct http_request *, struct app_req *);
+
+/* tokens.c */
+void	 token_random(char *, size_t);
+void	 token_sha256_hex(const char *, char [65]);
+int	 token_equal(const char *, const char *);
+void	 token_one_time(const char *, const char *, char *, size_t);
+int	 token_one_time_issue(struct write_txn *, const char *);
+json_t	*token_one_time_view(struct app_req *, const char *);
+
+/* bg.c */
+#define BG_NONE		0
+#define BG_RUNNING	1
+#define BG_DONE		2
+#define BG_OVERDUE	3
+void	 bg_start(struct http_request *, struct app_req *,
+	    void (*)(void *), void *, void (*)(void *), int);
+int	 bg_wait(struct http_request *, struct app_req *);
+void	*bg_take(struct app_req *);
+void	 bg_req_free(struct app_req *);
+
+#endif

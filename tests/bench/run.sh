@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# `make bench`: drive the running app over HTTP with wrk on production-scale
+# data and print requests per second and p50 / p99 latency per page at 1, 8
+# and 32 connections, and the app's own time per request (its JSON log's
+# duration less database time).
+#
+# Uses its own PostgreSQL cluster in var/bench (kept between runs: seeding
+# 1,000,000 customers takes minutes), the development OpenID Provider and
+# the optimised build of the app.  SCALE (default 1000000) sets the size;
+# DURATION (default 5s) the time per measurement.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+
+SCALE=${SCALE:-1000000}
+DURATION=${DURATION:-5s}
+work="$root/var/bench"
+mkdir -p "$work"
+
+free_port() {
+	node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+app_pid= oidc_pid=
+cleanup() {
+	[ -z "$app_pid" ] || kill "$app_pid" 2>/dev/null || true
+	[ -z "$oidc_pid" ] || kill "$oidc_pid" 2>/dev/null || true
+	[ -z "$app_pid" ] || wait "$app_pid" 2>/dev/null || true
+	[ -z "$oidc_pid" ] || wait "$oidc_pid" 2>/dev/null || true
+	conf/dev/pg.sh stop "$work/pg" || true
+}
+trap cleanup EXIT
+
+export PGHOST=127.0.0.1 PGUSER=cdot
+PGPORT=${BENCH_PG_PORT:-5434}; export PGPORT
+conf/dev/pg.sh start "$work/pg" "$PGPORT"
+if ! psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'cdot_bench'" | grep -q 1; then
+	createdb cdot_bench
+fi
+export PGDATABASE=cdot_bench
+sql/migrate.sh
+have=$(psql -tAc "SELECT count(*) FROM customers")
+if [ "$have" -lt "$SCALE" ]; then
+	echo "seeding $SCALE customers (once; kept in var/bench)"
+	sql/seed_scale.sh "$SCALE"
+fi
+psql -q -f sql/demo.sql >/dev/null
+psql -q -c "ANALYZE" >/dev/null
+
+APP_PORT=$(free_port)
+OIDC_PORT=$(free_port)
+export APP_URL="http://127.0.0.1:$APP_PORT"
+export CDOT_DATABASE_URL="postgresql://cdot@127.0.0.1:$PGPORT/cdot_bench"
+export CDOT_BASE_URL="$APP_URL"
+export CDOT_OIDC_ISSUER="http://127.0.0.1:$OIDC_PORT"
+OIDC_PORT=$OIDC_PORT OIDC_REDIRECT_URIS="$APP_URL/auth/callback" \
+    node conf/oidc/provider.js >"$work/oidc.log" 2>&1 &
+oidc_pid=$!
+conf/dev/kore-conf.sh "$work/kore.conf" "$APP_PORT" "$root/build/app.so" \
+    "$work/kore.pid"
+kore -c "$work/kore.conf" -f -n -r >"$work/app.log" 2>&1 &
+app_pid=$!
+for _ in $(seq 1 100); do
+	curl -fs "$APP_URL/healthz" >/dev/null 2>&1 && break
+	sleep 0.1
+done
+sleep 0.5
+cookie=$(node tests/bench/cookie.mjs readonly@example.com)
+
+# A customer, a billing-account domain, a full name and a hostname that
+# exist in the data, so that every page does real work.
+cust=$(psql -tAc "SELECT id FROM customers ORDER BY id LIMIT 1 OFFSET 5000")
+domain=$(psql -tAc "SELECT split_part(email, '@', 2) FROM customers WHERE id = $cust")
+name=$(psql -tAc "SELECT first_name || ' ' || last_name FROM customers WHERE id = $cust")
+host=$(psql -tAc "SELECT hostname FROM license_seat_links ORDER BY id LIMIT 1 OFFSET 1000")
+enc() { node -e 'console.log(encodeURIComponent(process.argv[1]))' "$1"; }
+
+pages=(
+	"dashboard|/admin"
+	"customers list|/admin/customers"
+	"search by email domain|/admin/customers?query=$(enc "${domain%%.*}")"
+	"search by full name|/admin/customers?query=$(enc "$name")"
+	"QSR errors filter|/admin/reconciliations?f%5Berror_message%5D%5B1%5D%5Bo%5D=like&f%5Berror_message%5D%5B1%5D%5Bv%5D=MaxAdditionalSeatsExceededError"
+	"customer show|/admin/customers/$cust"
+	"customer history|/admin/customers/$cust/history"
+	"seat links by hostname|/admin/license_seat_links?query=$(enc "$host")"
+)
+
+echo
+echo "CustomersDot Admin benchmark, $(date -u +%Y-%m-%d), $(nproc) cores, $SCALE customers"
+psql -tAc "SELECT 'database: ' || pg_size_pretty(pg_database_size(current_database()))"
+printf '%-26s %5s %10s %9s %9s\n' page conns req/s p50 p99
+for entry in "${pages[@]}"; do
+	label=${entry%%|*}
+	path=${entry#*|}
+	status=$(curl -s -o /dev/null -w '%{http_code}' -H "cookie: $cookie" "$APP_URL$path")
+	if [ "$status" != 200 ]; then
+		echo "$label: $path answered $status" >&2
+		exit 1
+	fi
+	for c in 1 8 32; do
+		out=$(wrk -t "$(( c < 2 ? 1 : 2 ))" -c "$c" -d "$DURATION" --latency \
+		    -H "cookie: $cookie" "$APP_URL$path")
+		rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+		p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+		p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+		printf '%-26s %5s %10s %9s %9s\n' "$label" "$c" "$rps" "$p50" "$p99"
+	done
+done
+
+# The app's own time: each request's duration less its database time.
+echo
+echo "app time per request beyond the database (ms, from the JSON log):"
+node -e '
+const lines = require("fs").readFileSync(process.argv[1], "utf8").split("\n");
+const by = new Map();
+for (const l of lines) {
+  if (!l.startsWith("{")) continue;
+  let e; try { e = JSON.parse(l); } catch { continue; }
+  if (e.msg !== "request" || e.status !== 200) continue;
+  const k = e.route;
+  if (!by.has(k)) by.set(k, []);
+  by.get(k).push(e.app_ms);
+}
+for (const [k, v] of by) {
+  v.sort((a, b) => a - b);
+  const q = (p) => v[Math.min(v.length - 1, Math.floor(p * v.length))].toFixed(3);
+  console.log(`  ${k.padEnd(28)} n=${String(v.length).padStart(7)}  p50 ${q(0.5)}  p99 ${q(0.99)}`);
+}' "$work/app.log"

@@ -1,0 +1,82 @@
+// A second instance of the app for tests that need other settings (a
+// provider that is down or misbehaves, short session lifetimes, https):
+// the same sanitizer build, configuration and database as tests/run.sh
+// uses, with some settings overridden from the environment.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export class AppInstance {
+  constructor(name, port, env) {
+    this.name = name;
+    this.port = port;
+    this.url = `http://127.0.0.1:${port}`;
+    this.env = env;
+    this.dir = join(process.env.CDOT_TEST_WORK ?? join(ROOT, 'var/test'), name);
+    this.log = join(this.dir, 'app.log');
+    this.proc = null;
+  }
+
+  async start() {
+    mkdirSync(this.dir, { recursive: true });
+    const conf = join(this.dir, 'kore.conf');
+    execFileSync(join(ROOT, 'conf/dev/kore-conf.sh'), [conf, String(this.port),
+      join(ROOT, 'build/asan/app.so'), join(this.dir, 'kore.pid')]);
+    const lib = (n) => execFileSync('gcc', [`-print-file-name=${n}`]).toString().trim();
+    const fd = openSync(this.log, 'a');
+    this.proc = spawn('kore', ['-c', conf, '-f', '-n', '-r'], {
+      cwd: ROOT,
+      detached: true,       // its own process group, workers included
+      stdio: ['ignore', fd, fd],
+      env: {
+        ...process.env,
+        LD_PRELOAD: `${lib('libasan.so')} ${lib('libubsan.so')}`,
+        ASAN_OPTIONS: 'detect_leaks=0:verify_asan_link_order=0',
+        UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
+        CDOT_BASE_URL: this.url,
+        CDOT_ROUTES_FILE: '',
+        ...this.env,
+      },
+    });
+    closeSync(fd);
+    this.exited = new Promise((resolve) => this.proc.on('exit', resolve));
+    for (let i = 0; i < 150; i++) {
+      try {
+        const res = await fetch(`${this.url}/healthz`);
+        if (res.ok) return;
+      } catch { /* not up yet */ }
+      if (this.proc.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${this.name} did not start:\n${this.logText().slice(-2000)}`);
+  }
+
+  logText() {
+    try { return readFileSync(this.log, 'utf8'); } catch { return ''; }
+  }
+
+  // Kore's parent stops its workers on SIGTERM.  With libasan preloaded
+  // into kore, a process that ever formatted an errno message can hang in
+  // its exit handlers (glibc's locale lock, from p11-kit's destructor), so
+  // whatever is left of the group after a grace period is killed.
+  async stop() {
+    if (!this.proc) return;
+    const group = -this.proc.pid;
+    if (this.proc.exitCode === null) {
+      try { process.kill(group, 'SIGTERM'); } catch { /* gone */ }
+      await Promise.race([this.exited, new Promise((r) => setTimeout(r, 5000))]);
+    }
+    try { process.kill(group, 'SIGKILL'); } catch { /* all gone */ }
+    await this.exited;
+  }
+
+  // Sanitizer or sandbox reports in the instance's log.
+  problems() {
+    return this.logText().split('\n')
+      .filter((l) => /AddressSanitizer|runtime error:|LeakSanitizer|seccomp/.test(l) &&
+        !/seccomp sandbox enabled|seccomp tracing enabled/.test(l));
+  }
+}
