@@ -276,6 +276,7 @@ page_list(struct http_request *req, struct app_req *ctx)
 	const struct resource	*res;
 	struct list_query	 q;
 	struct sql		 s;
+	struct kore_buf		*from;
 	PGresult		*pr;
 	json_t			*view, *rows;
 	long long		 total;
@@ -295,9 +296,30 @@ page_list(struct http_request *req, struct app_req *ctx)
 		status = HTTP_STATUS_BAD_REQUEST;
 		json_object_set_new(view, "error", json_string(q.error));
 	} else {
+		/*
+		 * Few matches (the bounded count says so): collect them first,
+		 * then sort just those.  Otherwise PostgreSQL, which cannot
+		 * tell from a substring how rare it is, may walk the sort
+		 * column's index through the whole table looking for them.
+		 */
+		total = count_bounded(ctx, &q);
 		sql_init(&s);
-		list_select(&s, res, F_LIST);
-		list_where(&s, &q);
+		if (total >= 0 && total <= LIST_COUNT_MAX) {
+			kore_buf_appendf(s.text, "WITH hits AS MATERIALIZED "
+			    "(SELECT t.id FROM %s", res->from);
+			list_where(&s, &q);
+			kore_buf_appendf(s.text, " LIMIT %d) ",
+			    LIST_COUNT_MAX + 1);
+			from = kore_buf_alloc(256);
+			kore_buf_appendf(from, "hits h, %s", res->from);
+			list_select_from(&s, res, F_LIST,
+			    kore_buf_stringify(from, NULL));
+			kore_buf_free(from);
+			kore_buf_appendf(s.text, " WHERE t.id = h.id");
+		} else {
+			list_select(&s, res, F_LIST);
+			list_where(&s, &q);
+		}
 		list_order(&s, &q);
 		kore_buf_appendf(s.text, " LIMIT %d OFFSET %ld", q.per,
 		    (q.page - 1) * q.per);
@@ -317,7 +339,6 @@ page_list(struct http_request *req, struct app_req *ctx)
 		PQclear(pr);
 		sql_free(&s);
 
-		total = count_bounded(ctx, &q);
 		json_object_set_new(view, "pages", pages_view(&q, total, n));
 	}
 
