@@ -737,14 +737,6 @@ list_order(struct sql *s, const struct list_query *q)
 void
 list_select(struct sql *s, const struct resource *res, int flag)
 {
-	list_select_from(s, res, flag, res->from);
-}
-
-/* The same, over another FROM clause in which the resource's table is t. */
-void
-list_select_from(struct sql *s, const struct resource *res, int flag,
-    const char *from)
-{
 	const struct field	*f;
 
 	kore_buf_appendf(s->text, "SELECT t.id");
@@ -764,7 +756,7 @@ list_select_from(struct sql *s, const struct resource *res, int flag,
 	kore_buf_appendf(s->text, ", %s", res->badge_expr != NULL ?
 	    res->badge_expr : "false");
 	kore_buf_appendf(s->text, ", (%s)::text FROM %s", res->title_expr,
-	    from);
+	    res->from);
 }
 
 static void

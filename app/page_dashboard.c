@@ -14,7 +14,7 @@
 
 #include "app.h"
 
-#define EXACT_BELOW	100000
+#define EXACT_BELOW	10000
 
 static const struct {
 	const char	*label;

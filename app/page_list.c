@@ -20,7 +20,8 @@ static json_t	*cell_view(const struct field *, PGresult *, int, int *);
 static json_t	*columns_view(const struct list_query *);
 static json_t	*filter_fields_view(const struct resource *);
 static json_t	*resource_view(const struct resource *);
-static long long count_bounded(struct app_req *, const struct list_query *);
+static long long match_ids(struct app_req *, const struct list_query *,
+		    char **);
 static json_t	*pages_view(const struct list_query *, long long, int);
 static json_t	*lookup_view(const struct resource *, const char *);
 static json_t	*related_view(struct app_req *, const struct related *,
@@ -208,23 +209,41 @@ filter_fields_view(const struct resource *res)
 	return (list);
 }
 
-/* count(*) of at most LIST_COUNT_MAX + 1 matching rows. */
+/*
+ * The ids of at most LIST_COUNT_MAX + 1 matching rows, in one round trip:
+ * their number is the bounded count, and when they are all the matches
+ * (at most LIST_COUNT_MAX) *ids is their array literal for the page
+ * query, else NULL.  Returns the count, or -1 on a database error.
+ */
 static long long
-count_bounded(struct app_req *ctx, const struct list_query *q)
+match_ids(struct app_req *ctx, const struct list_query *q, char **ids)
 {
 	struct sql	 s;
+	struct kore_buf	*b;
 	PGresult	*pr;
 	long long	 n;
+	int		 i;
 
+	*ids = NULL;
 	sql_init(&s);
-	kore_buf_appendf(s.text, "SELECT count(*) FROM (SELECT 1 FROM %s",
-	    q->res->from);
+	kore_buf_appendf(s.text, "SELECT t.id FROM %s", q->res->from);
 	list_where(&s, q);
-	kore_buf_appendf(s.text, " LIMIT %d) c", LIST_COUNT_MAX + 1);
+	kore_buf_appendf(s.text, " LIMIT %d", LIST_COUNT_MAX + 1);
 
 	n = -1;
 	if ((pr = sql_exec(ctx, &s)) != NULL) {
-		n = strtoll(PQgetvalue(pr, 0, 0), NULL, 10);
+		n = PQntuples(pr);
+		if (n <= LIST_COUNT_MAX) {
+			b = kore_buf_alloc(16 * (size_t)(n + 1));
+			kore_buf_append(b, "{", 1);
+			for (i = 0; i < n; i++) {
+				kore_buf_appendf(b, "%s%s", i ? "," : "",
+				    PQgetvalue(pr, i, 0));
+			}
+			kore_buf_append(b, "}", 1);
+			*ids = kore_strdup(kore_buf_stringify(b, NULL));
+			kore_buf_free(b);
+		}
 		PQclear(pr);
 	}
 	sql_free(&s);
@@ -276,12 +295,11 @@ page_list(struct http_request *req, struct app_req *ctx)
 	const struct resource	*res;
 	struct list_query	 q;
 	struct sql		 s;
-	struct kore_buf		*from;
 	PGresult		*pr;
 	json_t			*view, *rows;
 	long long		 total;
 	int			 i, n, status;
-	char			*qs;
+	char			*qs, *ids;
 
 	if ((res = resource_find(ctx->args[0])) == NULL)
 		return (page_pending(req, ctx));
@@ -297,25 +315,17 @@ page_list(struct http_request *req, struct app_req *ctx)
 		json_object_set_new(view, "error", json_string(q.error));
 	} else {
 		/*
-		 * Few matches (the bounded count says so): collect them first,
-		 * then sort just those.  Otherwise PostgreSQL, which cannot
-		 * tell from a substring how rare it is, may walk the sort
-		 * column's index through the whole table looking for them.
+		 * Few matches (the bounded count found them all): sort just
+		 * those, by id.  Otherwise PostgreSQL, which cannot tell from
+		 * a substring how rare it is, may walk the sort column's index
+		 * through the whole table looking for them.
 		 */
-		total = count_bounded(ctx, &q);
+		total = match_ids(ctx, &q, &ids);
 		sql_init(&s);
-		if (total >= 0 && total <= LIST_COUNT_MAX) {
-			kore_buf_appendf(s.text, "WITH hits AS MATERIALIZED "
-			    "(SELECT t.id FROM %s", res->from);
-			list_where(&s, &q);
-			kore_buf_appendf(s.text, " LIMIT %d) ",
-			    LIST_COUNT_MAX + 1);
-			from = kore_buf_alloc(256);
-			kore_buf_appendf(from, "hits h, %s", res->from);
-			list_select_from(&s, res, F_LIST,
-			    kore_buf_stringify(from, NULL));
-			kore_buf_free(from);
-			kore_buf_appendf(s.text, " WHERE t.id = h.id");
+		if (ids != NULL) {
+			list_select(&s, res, F_LIST);
+			kore_buf_appendf(s.text, " WHERE t.id = ANY($%d::bigint[])",
+			    sql_param_own(&s, ids));
 		} else {
 			list_select(&s, res, F_LIST);
 			list_where(&s, &q);

@@ -131,8 +131,6 @@ int	 list_query_parse(struct list_query *, const struct resource *,
 void	 list_where(struct sql *, const struct list_query *);
 void	 list_order(struct sql *, const struct list_query *);
 void	 list_select(struct sql *, const struct resource *, int);
-void	 list_select_from(struct sql *, const struct resource *, int,
-	    const char *);
 char	*list_query_string(const struct list_query *, const char *,
 	    const char *, int);
 json_t	*list_filters_view(const struct list_query *);

@@ -56,6 +56,11 @@ export CDOT_OIDC_ISSUER="http://127.0.0.1:$OIDC_PORT"
 OIDC_PORT=$OIDC_PORT OIDC_REDIRECT_URIS="$APP_URL/auth/callback" \
     node conf/oidc/provider.js >"$work/oidc.log" 2>&1 &
 oidc_pid=$!
+# The app reads the provider's metadata at start: wait until it listens.
+for _ in $(seq 1 100); do
+	grep -q "listening on" "$work/oidc.log" 2>/dev/null && break
+	sleep 0.1
+done
 conf/dev/kore-conf.sh "$work/kore.conf" "$APP_PORT" "$root/build/app.so" \
     "$work/kore.pid"
 kore -c "$work/kore.conf" -f -n -r >"$work/app.log" 2>&1 &
