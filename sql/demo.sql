@@ -441,8 +441,9 @@ UPDATE billing_account_contacts
 INSERT INTO outbox (kind, payload, status, attempts, next_attempt_at, last_error, record_type, record_id)
 SELECT 'zuora_contact_sync',
        jsonb_build_object('zuora_contact_id', zuora_contact_id,
-                          'fields', jsonb_build_object('address1', address1, 'address2', address2,
-                                                       'postal_code', postal_code)),
+                          'billing_account_contact_id', id,
+                          'contact', jsonb_build_object('address1', address1, 'address2', address2,
+                                                        'zipCode', postal_code)),
        'pending', 2, now() + interval '5 minutes', 'Zuora API: 503 Service Unavailable',
        'billing_account_contacts', id
   FROM billing_account_contacts

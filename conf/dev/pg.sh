@@ -47,6 +47,17 @@ start)
 		    -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || {
 			cat "$dir/initdb.log" >&2; exit 1; }
 	fi
+	# Already running (left by a run that was killed): reuse it when it is
+	# on the port asked for.
+	if as_owner "$PGBIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+		running=$(sed -n 4p "$dir/data/postmaster.pid")
+		if [ "$running" = "$port" ]; then
+			echo "pg.sh: PostgreSQL already running on port $port, reused"
+			exit 0
+		fi
+		echo "pg.sh: PostgreSQL from $dir already runs on port $running; stop it (conf/dev/pg.sh stop $dir) or use that port" >&2
+		exit 1
+	fi
 	opts="-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories="
 	if [ "${4:-}" = fast ]; then
 		opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
