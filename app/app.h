@@ -94,6 +94,7 @@ int		 render_page(struct http_request *, struct app_req *, int,
 int		 render_error(struct http_request *, struct app_req *, int,
 		    const char *);
 int		 render_json(struct http_request *, int, json_t *);
+int		 render_db_error(struct http_request *, struct app_req *);
 int		 render_redirect(struct http_request *, const char *);
 int		 render_flash_set(struct http_request *, const char *,
 		    const char *);
@@ -108,6 +109,7 @@ PGconn		*db_connect_new(long);
 PGresult	*db_exec(struct app_req *, const char *, int,
 		    const char *const *);
 int		 db_ping(struct app_req *);
+int		 db_last_failure_down(void);
 
 /* log.c */
 void		 log_request(struct http_request *, struct app_req *);

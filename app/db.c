@@ -18,6 +18,9 @@
 
 static PGconn	*conn = NULL;
 
+/* Whether the last failed statement failed for want of a connection. */
+static int	 last_failure_down = 0;
+
 static int	db_connect(void);
 
 void
@@ -103,10 +106,12 @@ db_exec(struct app_req *ctx, const char *sql, int nparams,
 
 	res = NULL;
 	t0 = log_now_us();
+	last_failure_down = 1;
 
 	for (attempt = 0; attempt < 2; attempt++) {
 		if ((c = db_conn()) == NULL)
 			break;
+		last_failure_down = 0;
 
 		res = PQexecParams(c, sql, nparams, NULL, params, NULL,
 		    NULL, 0);
@@ -123,12 +128,20 @@ db_exec(struct app_req *ctx, const char *sql, int nparams,
 		/* Only a dropped connection is worth a second try. */
 		if (PQstatus(c) != CONNECTION_BAD)
 			break;
+		last_failure_down = 1;
 	}
 
 	if (ctx != NULL)
 		ctx->db_us += log_now_us() - t0;
 
 	return (res);
+}
+
+/* After db_exec() returned NULL: was the database unreachable? */
+int
+db_last_failure_down(void)
+{
+	return (last_failure_down);
 }
 
 int

@@ -61,8 +61,7 @@ page_dashboard(struct http_request *req, struct app_req *ctx)
 	    "JOIN pg_namespace s ON s.oid = c.relnamespace "
 	    "WHERE s.nspname = current_schema() AND c.relkind = 'r'";
 	if ((res = db_exec(ctx, sql, 0, NULL)) == NULL) {
-		return (render_error(req, ctx, HTTP_STATUS_SERVICE_UNAVAILABLE,
-		    "The database is not reachable right now."));
+		return (render_db_error(req, ctx));
 	}
 
 	cards = json_array();

@@ -130,8 +130,7 @@ page_history(struct http_request *req, struct app_req *ctx)
 	    "ORDER BY id DESC LIMIT 51 OFFSET $2::bigint",
 	    one ? 3 : 2, params);
 	if (pr == NULL) {
-		return (render_error(req, ctx, HTTP_STATUS_SERVICE_UNAVAILABLE,
-		    "The history could not be read from the database."));
+		return (render_db_error(req, ctx));
 	}
 
 	events = json_array();

@@ -338,9 +338,7 @@ page_list(struct http_request *req, struct app_req *ctx)
 			sql_free(&s);
 			json_decref(rows);
 			json_decref(view);
-			return (render_error(req, ctx,
-			    HTTP_STATUS_SERVICE_UNAVAILABLE,
-			    "The list could not be read from the database."));
+			return (render_db_error(req, ctx));
 		}
 		n = PQntuples(pr);
 		for (i = 0; i < n; i++)
@@ -490,8 +488,7 @@ page_show(struct http_request *req, struct app_req *ctx)
 	sql_free(&s);
 
 	if (pr == NULL) {
-		return (render_error(req, ctx, HTTP_STATUS_SERVICE_UNAVAILABLE,
-		    "The record could not be read from the database."));
+		return (render_db_error(req, ctx));
 	}
 	if (PQntuples(pr) == 0) {
 		PQclear(pr);

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -231,6 +232,27 @@ render_error(struct http_request *req, struct app_req *ctx, int status,
 	json_object_set_new(view, "error", json_string(message));
 
 	return (render_page(req, ctx, status, "error", view));
+}
+
+/*
+ * A read that failed: 503 when the database could not be reached (worth
+ * trying again), 500 when it answered with an error (a fault to report,
+ * found in the log by the request id shown on the page).
+ */
+int
+render_db_error(struct http_request *req, struct app_req *ctx)
+{
+	char	msg[160];
+
+	if (db_last_failure_down()) {
+		return (render_error(req, ctx, HTTP_STATUS_SERVICE_UNAVAILABLE,
+		    "The database is not reachable right now; try again in a "
+		    "moment."));
+	}
+
+	(void)snprintf(msg, sizeof(msg), "Something went wrong on our side. "
+	    "It has been logged with request id %s.", ctx->request_id);
+	return (render_error(req, ctx, HTTP_STATUS_INTERNAL_ERROR, msg));
 }
 
 /* POST/redirect/GET: always a 303 to a path on this site. */

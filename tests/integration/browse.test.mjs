@@ -286,3 +286,19 @@ test('read_only reads invoices and payment methods', async () => {
   assert.equal((await ro.get('/admin/invoices')).status, 200);
   assert.equal((await ro.get('/admin/payment_methods')).status, 200);
 });
+
+test('a database error is a 500 page through the layout, naming the request id', async () => {
+  const { sql } = await import('../lib/db.mjs');
+  sql('ALTER TABLE invoices RENAME TO invoices_away');
+  try {
+    const res = await ro.get('/admin/invoices');
+    assert.equal(res.status, 500);
+    assert.match(res.text_, /<title>Internal Server Error · CustomersDot Admin<\/title>/);
+    const id = res.headers.get('x-request-id');
+    assert.match(res.text_, new RegExp(`logged with request id ${id}`));
+    assert.doesNotMatch(res.text_, /invoices_away|relation|SELECT/);
+  } finally {
+    sql('ALTER TABLE invoices_away RENAME TO invoices');
+  }
+  assert.equal((await ro.get('/admin/invoices')).status, 200);
+});
