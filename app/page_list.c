@@ -171,7 +171,8 @@ columns_view(const struct list_query *q)
 	for (f = q->res->fields; f->name != NULL; f++) {
 		if (!(f->flags & F_LIST))
 			continue;
-		c = json_pack("{s:s, s:s}", "name", f->name, "label", f->label);
+		c = json_pack("{s:s, s:s, s:b}", "name", f->name, "label",
+		    f->label, "searchable", (f->flags & F_SEARCH) != 0);
 		if (f->flags & F_SORT) {
 			sorted = q->sort == f;
 			/* A second click on the sorted column turns it round. */

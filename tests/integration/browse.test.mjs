@@ -302,3 +302,42 @@ test('a database error is a 500 page through the layout, naming the request id',
   }
   assert.equal((await ro.get('/admin/invoices')).status, 200);
 });
+
+test('every resource: search, each sort both ways, show, history, export', async () => {
+  for (const r of RESOURCES) {
+    const body = await list(`/admin/${r}`);
+    const first = body.rows[0];
+
+    // Search by a word of a searchable column of the first row finds it.
+    const searchable = body.columns.findIndex((c) => c.searchable &&
+      first.cells.find((x) => x.name === c.name)?.value);
+    if (searchable >= 0) {
+      const value = first.cells.find((x) => x.name === body.columns[searchable].name).value;
+      const word = value.split(/\s+/).sort((a, b) => b.length - a.length)[0];
+      const found = await list(`/admin/${r}?query=${encodeURIComponent(word)}`);
+      assert.ok(found.rows.some((row) => row.id === first.id), `${r}: search "${word}" finds #${first.id}`);
+    }
+
+    // Every sortable column sorts both ways.
+    for (const col of body.columns.filter((c) => c.sort_href)) {
+      for (const rev of ['false', 'true']) {
+        const sorted = await list(`/admin/${r}?sort=${col.name}&sort_reverse=${rev}`);
+        assert.equal(sorted.sort, col.name);
+        assert.equal(sorted.rows.length, Math.min(25, body.pages.total), `${r} by ${col.name}`);
+      }
+    }
+
+    const show = await ro.json(first.show_href);
+    assert.equal(show.res.status, 200, `${r} show`);
+    assert.ok(show.body.fields.length >= body.columns.length - 1);
+    const html = await ro.get(first.show_href);
+    assert.match(html.text_, /<dl class="record">/);
+
+    const hist = await ro.json(first.history_href);
+    assert.equal(hist.res.status, 200, `${r} history`);
+
+    const csv = await ro.get(body.export_href);
+    assert.equal(csv.status, 200, `${r} export`);
+    assert.equal(csv.text_.trim().split('\r\n').length, 1 + body.pages.total, `${r} export rows`);
+  }
+});
