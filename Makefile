@@ -24,14 +24,14 @@ ASAN_OBJ	:= $(SRC:app/%.c=build/asan/%.o)
 
 # Sources that do not depend on Kore, unit-tested on their own.
 UNIT_SRC	:= app/tmpl.c app/config.c app/params.c app/validate.c \
-		   app/outbox/backoff.c
+		   app/outbox/backoff.c app/outbox/mail.c
 
 # The outbox worker: a program of its own (libpq, libcurl, jansson).
 OUTBOX_SRC	:= $(wildcard app/outbox/*.c) app/config.c app/zuora.c
 OUTBOX_LIBS	:= $(shell pkg-config --libs libpq libcurl jansson 2>/dev/null)
 UNIT_TESTS	:= $(wildcard tests/unit/*.c)
 
-.PHONY: all deps run test test-unit migrate demo seed-scale bench clean
+.PHONY: all deps keys run test test-unit migrate demo seed-scale bench clean
 
 all: build/app.so build/cdot-outbox
 
@@ -73,11 +73,16 @@ build/unit_tests: $(UNIT_SRC) $(UNIT_TESTS) $(HDR)
 deps:
 	@conf/dev/deps.sh
 
-run: deps
+# A development key pair for signing licenses (var/keys, git-ignored),
+# made when missing; production keys come from the configuration.
+keys:
+	@conf/dev/keys.sh var/keys
+
+run: deps keys
 	@$(MAKE) --no-print-directory build/app.so build/cdot-outbox
 	@PORT=$(PORT) conf/dev/run.sh
 
-test: deps
+test: deps keys
 	@$(MAKE) --no-print-directory build/app.so build/asan/app.so \
 	    build/unit_tests build/cdot-outbox
 	@tests/run.sh
@@ -95,7 +100,7 @@ seed-scale:
 	@sql/seed_scale.sh $(SCALE)
 
 # Figures on production-scale data; see tests/bench/RESULTS.md.
-bench: deps build/app.so
+bench: deps keys build/app.so
 	@SCALE=$(SCALE) tests/bench/run.sh
 
 clean:

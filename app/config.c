@@ -66,6 +66,16 @@ static const struct setting settings[] = {
 	S(one_time_sign_in_ttl,	SETTING_SECONDS, 0, "604800"),
 	S(outbox_poll_ms,	SETTING_MS,	0, "1000"),
 	S(outbox_backoff_ms,	SETTING_MS,	0, "5000"),
+	/* Support: temporary extensions, trial licenses, e-mail. */
+	S(sales_service_token,	SETTING_SECRET,	0, ""),
+	S(trade_restricted_countries, SETTING_STRING, 0,
+	    "CU IR KP SY RU BY"),
+	S(license_private_key,	SETTING_STRING,	0, ""),
+	S(license_public_key,	SETTING_STRING,	0, ""),
+	S(smtp_url,		SETTING_SECRET,	0, ""),
+	S(mail_from,		SETTING_STRING,	0,
+	    "noreply@example.com"),
+	S(smtp_timeout,		SETTING_SECONDS, 0, "30"),
 };
 
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
@@ -85,6 +95,9 @@ static int	group_add(struct app_config *, char *, const char *, int,
 		    char *, size_t);
 static char	*trim(char *);
 static void	env_name(const char *, char *, size_t);
+static int	countries_normalise(struct app_config *, const char *,
+		    char *, size_t);
+static int	address_ok(const char *);
 
 int
 config_role_parse(const char *name)
@@ -291,6 +304,32 @@ config_parse(struct app_config *cfg, const char *src, const char *name,
 		goto fail;
 	}
 
+	if (countries_normalise(cfg, name, err, errlen) == -1)
+		goto fail;
+
+	if (cfg->smtp_url[0] != '\0' &&
+	    strncmp(cfg->smtp_url, "smtp://", 7) != 0 &&
+	    strncmp(cfg->smtp_url, "smtps://", 8) != 0) {
+		snprintf(err, errlen, "%s: setting 'smtp_url' must be an "
+		    "smtp:// or smtps:// URL (or empty: no e-mail)", name);
+		goto fail;
+	}
+
+	if (!address_ok(cfg->mail_from)) {
+		snprintf(err, errlen, "%s: setting 'mail_from' must be an "
+		    "e-mail address (name@example.com)", name);
+		goto fail;
+	}
+
+	/* The license key pair goes together. */
+	if ((cfg->license_private_key[0] == '\0') !=
+	    (cfg->license_public_key[0] == '\0')) {
+		snprintf(err, errlen, "%s: settings 'license_private_key' "
+		    "and 'license_public_key' go together: set both or "
+		    "neither", name);
+		goto fail;
+	}
+
 	free(copy);
 	return (0);
 
@@ -363,7 +402,8 @@ setting_set(struct app_config *cfg, const struct setting *s, const char *val,
 		break;
 	case SETTING_SECRET:
 		if ((strcmp(s->key, "session_secret") == 0 ||
-		    (strcmp(s->key, "portal_service_token") == 0 &&
+		    ((strcmp(s->key, "portal_service_token") == 0 ||
+		    strcmp(s->key, "sales_service_token") == 0) &&
 		    *val != '\0')) && strlen(val) < 32) {
 			snprintf(err, errlen, "%s: setting '%s' must be at "
 			    "least 32 characters", where, s->key);
@@ -462,4 +502,72 @@ env_name(const char *key, char *buf, size_t len)
 	(void)snprintf(buf, len, "CDOT_%s", key);
 	for (i = 5; buf[i] != '\0'; i++)
 		buf[i] = (char)toupper((unsigned char)buf[i]);
+}
+
+/*
+ * trade_restricted_countries: ISO 3166-1 alpha-2 codes separated by
+ * blanks or commas, kept as upper-case codes separated by one space.
+ */
+static int
+countries_normalise(struct app_config *cfg, const char *name, char *err,
+    size_t errlen)
+{
+	const char	*p;
+	char		*out, *o;
+	size_t		 n;
+
+	if ((out = malloc(strlen(cfg->trade_restricted_countries) + 1)) ==
+	    NULL) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return (-1);
+	}
+
+	o = out;
+	for (p = cfg->trade_restricted_countries; *p != '\0'; ) {
+		if (isspace((unsigned char)*p) || *p == ',') {
+			p++;
+			continue;
+		}
+		for (n = 0; isalpha((unsigned char)p[n]); n++)
+			;
+		if (n != 2 || (p[n] != '\0' && p[n] != ',' &&
+		    !isspace((unsigned char)p[n]))) {
+			snprintf(err, errlen, "%s: setting "
+			    "'trade_restricted_countries' must be ISO 3166-1 "
+			    "alpha-2 country codes separated by spaces, e.g. "
+			    "\"CU IR KP SY\"", name);
+			free(out);
+			return (-1);
+		}
+		if (o != out)
+			*o++ = ' ';
+		*o++ = (char)toupper((unsigned char)p[0]);
+		*o++ = (char)toupper((unsigned char)p[1]);
+		p += 2;
+	}
+	*o = '\0';
+
+	free(cfg->trade_restricted_countries);
+	cfg->trade_restricted_countries = out;
+
+	return (0);
+}
+
+/* An envelope address: local@domain.tld, nothing a header could abuse. */
+static int
+address_ok(const char *s)
+{
+	const char	*at, *p;
+
+	if ((at = strchr(s, '@')) == NULL || at == s ||
+	    strchr(at + 1, '@') != NULL || strchr(at + 1, '.') == NULL ||
+	    at[1] == '.' || s[strlen(s) - 1] == '.' || strlen(s) > 254)
+		return (0);
+	for (p = s; *p != '\0'; p++) {
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
+		    strchr("<>()[]\\,;:\"", *p) != NULL)
+			return (0);
+	}
+
+	return (1);
 }

@@ -53,6 +53,19 @@ struct app_config {
 	long			 outbox_poll_ms;
 	long			 outbox_backoff_ms;
 
+	/*
+	 * Support (issue 7): the sales system's API token, the countries
+	 * refused a temporary extension, the key pair that signs licenses,
+	 * and e-mail (delivered over SMTP by the outbox worker).
+	 */
+	char			*sales_service_token;
+	char			*trade_restricted_countries;
+	char			*license_private_key;
+	char			*license_public_key;
+	char			*smtp_url;
+	char			*mail_from;
+	long			 smtp_timeout;
+
 	struct config_group	 groups[CONFIG_GROUPS_MAX];
 	size_t			 ngroups;
 };

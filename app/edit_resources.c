@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "edit.h"
+#include "support.h"
 
 #define END_FIELDS	{ .name = NULL }
 #define END_RULES	{ NULL, NULL, NULL, NULL }
@@ -233,11 +234,27 @@ static const struct edit_resource trials = {
 	.row_action = "renew_trial", .row_action_label = "Renew trial",
 };
 
+/*
+ * Not edited here, but with panels of their own (issue 7): a license's
+ * file and e-mails; a subscription's running temporary extension.
+ */
+static const struct edit_resource licenses = {
+	.name = "licenses", .table = "licenses",
+	.show_extras = license_show_extras,
+};
+
+static const struct edit_resource zuora_subscriptions = {
+	.name = "zuora_subscriptions", .table = "zuora_subscriptions",
+	.show_extras = subscription_show_extras,
+};
+
 const struct edit_resource *edit_resources[] = {
 	&customers,
 	&billing_accounts,
 	&billing_account_contacts,
 	&billing_account_memberships,
 	&trials,
+	&licenses,
+	&zuora_subscriptions,
 	NULL
 };

@@ -24,6 +24,8 @@ static char	*ref_label_of(struct app_req *, const struct form_field *,
 		    const char *);
 static json_t	*countries_view(struct app_req *, const char *);
 static json_t	*states_view(struct app_req *);
+static void	 int_check(struct form *, int, const char *);
+static json_t	*options_view(const struct form_field *, const char *);
 
 void
 form_init(struct form *f, const struct form_field *fields)
@@ -334,6 +336,28 @@ field_check(struct form *f, struct app_req *ctx, int i)
 			set_value(f, i, v);
 		}
 		break;
+	case FORM_INT:
+		int_check(f, i, v);
+		break;
+	case FORM_ZENDESK:
+		if (!valid_zendesk_url(v)) {
+			(void)snprintf(msg, sizeof(msg), "%s must be a Zendesk "
+			    "ticket link: https://<subdomain>.zendesk.com/"
+			    "agent/tickets/<number>.", fd->label);
+			set_error(f, i, msg);
+		} else {
+			set_value(f, i, v);
+		}
+		break;
+	case FORM_SELECT:
+		if (option_label(fd, v) == NULL) {
+			(void)snprintf(msg, sizeof(msg), "%s must be one of "
+			    "the choices offered.", fd->label);
+			set_error(f, i, msg);
+		} else {
+			set_value(f, i, v);
+		}
+		break;
 	case FORM_COUNTRY:
 		set_value(f, i, v);
 		ref_check(f, ctx, i);
@@ -566,6 +590,15 @@ form_view(struct app_req *ctx, const struct form *f, const char *action,
 			json_object_set_new(v, "is_input", json_true());
 			json_object_set_new(v, "input", json_string("date"));
 			break;
+		case FORM_SELECT:
+			json_object_set_new(v, "is_select", json_true());
+			json_object_set_new(v, "options",
+			    options_view(fd, typed));
+			break;
+		case FORM_ZENDESK:
+			json_object_set_new(v, "is_input", json_true());
+			json_object_set_new(v, "input", json_string("url"));
+			break;
 		case FORM_STATE:
 			json_object_set_new(v, "is_input", json_true());
 			json_object_set_new(v, "input", json_string("text"));
@@ -641,4 +674,75 @@ form_values_view(const struct form *f, int use_value)
 	}
 
 	return (list);
+}
+
+/* The label of a FORM_SELECT value, or NULL when it is not offered. */
+const char *
+option_label(const struct form_field *fd, const char *value)
+{
+	const char *const	*o;
+
+	if (fd->options == NULL || value == NULL)
+		return (NULL);
+	for (o = fd->options; o[0] != NULL && o[1] != NULL; o += 2) {
+		if (strcmp(o[0], value) == 0)
+			return (o[1]);
+	}
+
+	return (NULL);
+}
+
+static json_t *
+options_view(const struct form_field *fd, const char *selected)
+{
+	const char *const	*o;
+	json_t			*list;
+
+	list = json_array();
+	for (o = fd->options; o != NULL && o[0] != NULL && o[1] != NULL;
+	    o += 2) {
+		json_array_append_new(list, json_pack("{s:s, s:s, s:b}",
+		    "value", o[0], "label", o[1], "selected",
+		    selected != NULL && strcmp(selected, o[0]) == 0));
+	}
+
+	return (list);
+}
+
+/* A whole number: digits only (no sign), at most 9 of them. */
+static void
+int_check(struct form *f, int i, const char *v)
+{
+	const struct form_field	*fd;
+	char			 msg[FORM_MSG_MAX];
+	size_t			 n;
+
+	fd = &f->fields[i];
+	for (n = 0; isdigit((unsigned char)v[n]); n++)
+		;
+	if (n == 0 || v[n] != '\0') {
+		(void)snprintf(msg, sizeof(msg), "%s must be a whole number%s.",
+		    fd->label, (fd->flags & FORM_POSITIVE) ? " above 0" :
+		    " (0 or more)");
+		set_error(f, i, msg);
+		return;
+	}
+
+	/* Leading zeroes go; what is left must fit. */
+	while (v[0] == '0' && v[1] != '\0')
+		v++;
+	if (strlen(v) > 9) {
+		(void)snprintf(msg, sizeof(msg), "%s is too large (at most "
+		    "999999999).", fd->label);
+		set_error(f, i, msg);
+		return;
+	}
+	if ((fd->flags & FORM_POSITIVE) && strcmp(v, "0") == 0) {
+		(void)snprintf(msg, sizeof(msg), "%s must be a whole number "
+		    "above 0.", fd->label);
+		set_error(f, i, msg);
+		return;
+	}
+
+	set_value(f, i, v);
 }

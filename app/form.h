@@ -22,10 +22,14 @@ enum form_type {
 	FORM_ZUORA_ID,		/* 32 lower-case hexadecimal characters */
 	FORM_SFDC_ID,		/* 15 or 18 letters and digits */
 	FORM_REF,		/* a record of another table, see ref_* */
+	FORM_INT,		/* a whole number, 0 to 999999999 */
+	FORM_ZENDESK,		/* a Zendesk ticket link, valid_zendesk_url() */
+	FORM_SELECT,		/* one of options */
 };
 
 #define FORM_REQUIRED		0x01	/* blank is refused */
 #define FORM_NOT_PAST		0x02	/* FORM_DATE: today (UTC) or later */
+#define FORM_POSITIVE		0x04	/* FORM_INT: 1 or more */
 
 struct form_field {
 	const char	*name;		/* form key and column */
@@ -45,6 +49,9 @@ struct form_field {
 	const char	*lookup_label;
 	const char	*ref_sql;
 	const char	*label_sql;
+
+	/* FORM_SELECT: value, label, value, label, ..., NULL. */
+	const char *const *options;
 };
 
 #define FORM_FIELDS_MAX		16
@@ -76,5 +83,6 @@ json_t		*form_view(struct app_req *, const struct form *,
 		    const char *, const char *);
 json_t		*form_values_view(const struct form *, int);
 const char	*param_last(const struct params *, const char *);
+const char	*option_label(const struct form_field *, const char *);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "app.h"
 #include "zuora.h"
+#include "support.h"
 
 struct app_config	 app_cfg;
 struct tmpl_set		*app_templates = NULL;
@@ -96,6 +97,10 @@ kore_parent_configure(int argc, char **argv)
 	if ((path = getenv("CDOT_ROUTES_FILE")) != NULL && *path != '\0' &&
 	    auth_routes_export(path, err, sizeof(err)) == -1)
 		fatalx("routes: %s", err);
+
+	/* The key pair that signs licenses, read once, here. */
+	if (license_keys_load(err, sizeof(err)) == -1)
+		fatalx("licenses: %s", err);
 
 	/* libcurl's globals, before any task thread calls Zuora. */
 	if (zuora_global_init() == -1)

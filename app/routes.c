@@ -10,6 +10,7 @@
 #include "app.h"
 #include "resource.h"
 #include "edit.h"
+#include "support.h"
 
 #define GET	HTTP_METHOD_GET
 #define POST	HTTP_METHOD_POST
@@ -32,6 +33,33 @@ const struct app_route app_routes[] = {
 
 	{ GET,	"/admin",		ROLE_ANY,	page_dashboard,
 	    "dashboard" },
+
+	/*
+	 * The Support menu (app/support*.c): support admins only.  Before
+	 * the generic routes, so that /admin/support/... is never taken for
+	 * a resource.
+	 */
+	{ GET,	"/admin/support/trials", ROLE_SUPPORT_ADMIN, support_trials,
+	    "support: trial changes" },
+	{ GET,	"/admin/support/trials/:id/edit", ROLE_SUPPORT_ADMIN,
+	    support_trial_edit_form, "support: edit trial form" },
+	{ POST,	"/admin/support/trials/:id", ROLE_SUPPORT_ADMIN,
+	    support_trial_update, "support: edit trial" },
+	{ GET,	"/admin/support/trials/:id/cancel", ROLE_SUPPORT_ADMIN,
+	    support_trial_cancel_form, "support: cancel trial form" },
+	{ POST,	"/admin/support/trials/:id/cancel", ROLE_SUPPORT_ADMIN,
+	    support_trial_cancel, "support: cancel trial" },
+	{ GET,	"/admin/support/sm_trials", ROLE_SUPPORT_ADMIN,
+	    support_sm_trials, "support: SM trial licenses" },
+	{ GET,	"/admin/support/sm_trials/new", ROLE_SUPPORT_ADMIN,
+	    support_sm_trial_new, "support: new SM trial license form" },
+	{ POST,	"/admin/support/sm_trials", ROLE_SUPPORT_ADMIN,
+	    support_sm_trial_create, "support: new SM trial license" },
+	{ GET,	"/admin/support/namespaces", ROLE_SUPPORT_ADMIN,
+	    support_namespaces, "support: namespace controls" },
+	{ POST,	"/admin/support/namespaces/:id/:name", ROLE_SUPPORT_ADMIN,
+	    support_namespace_action, "support: namespace control" },
+
 	/* Browsing: every resource, for every role. */
 	{ GET,	"/admin/:name",		ROLE_ANY,	page_list, "list" },
 	{ GET,	"/admin/:name/export.csv", ROLE_ANY,	page_export,
@@ -41,8 +69,9 @@ const struct app_route app_routes[] = {
 	{ GET,	"/admin/:name/:id",	ROLE_ANY,	page_show, "show" },
 	{ GET,	"/admin/:name/:id/history", ROLE_ANY,	page_history,
 	    "record history" },
-	{ GET,	"/admin/support/:name",	ROLE_SUPPORT_ADMIN, page_pending,
-	    "support screen" },
+	/* A license's file, for whoever reads its page (support_sm.c). */
+	{ GET,	"/admin/licenses/:id/download", ROLE_ANY, license_download,
+	    "download license file" },
 
 	/*
 	 * Editing (app/edit*.c): editors only.  RailsAdmin's URLs for the
@@ -74,6 +103,10 @@ const struct app_route app_routes[] = {
 	    api_one_time_sign_in_redeem, "redeem one-time sign-in" },
 	{ POST,	"/api/v1/impersonation/redeem", NEED_PUBLIC | ROUTE_API,
 	    api_impersonation_redeem, "redeem impersonation" },
+
+	/* The sales system (SFDC) requests temporary extensions. */
+	{ POST,	"/api/v1/temporary_extensions", NEED_PUBLIC | ROUTE_API,
+	    api_temporary_extension_create, "create temporary extension" },
 };
 
 const size_t app_nroutes = sizeof(app_routes) / sizeof(app_routes[0]);

@@ -187,3 +187,37 @@ today_utc(char *buf, size_t len)
 
 	return (0);
 }
+
+/*
+ * A Zendesk ticket link, exactly as Support copies it from Zendesk:
+ * https://<subdomain>.zendesk.com/agent/tickets/<number>, the subdomain
+ * letters, digits and inner '-' (at most 63), the number 1 to 12 digits
+ * without a leading zero; nothing after it.
+ */
+int
+valid_zendesk_url(const char *s)
+{
+	const char	*p, *sub;
+	size_t		 n;
+
+	if (s == NULL || strlen(s) > ZENDESK_URL_MAX ||
+	    strncmp(s, "https://", 8) != 0)
+		return (0);
+
+	sub = s + 8;
+	for (p = sub; isalnum((unsigned char)*p) || *p == '-'; p++)
+		;
+	n = (size_t)(p - sub);
+	if (n == 0 || n > 63 || sub[0] == '-' || p[-1] == '-')
+		return (0);
+	if (strncmp(p, ".zendesk.com/agent/tickets/", 27) != 0)
+		return (0);
+
+	p += 27;
+	if (*p < '1' || *p > '9')
+		return (0);
+	for (n = 0; isdigit((unsigned char)p[n]); n++)
+		;
+
+	return (n <= 12 && p[n] == '\0');
+}

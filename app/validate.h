@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #define EMAIL_MAX		254
+#define ZENDESK_URL_MAX		128
 
 int	 valid_email(const char *);
 int	 valid_date(const char *);
@@ -18,5 +19,6 @@ int	 valid_hex(const char *, size_t);
 size_t	 utf8_chars(const char *);
 char	*trim_space(char *);
 int	 today_utc(char *, size_t);
+int	 valid_zendesk_url(const char *);
 
 #endif

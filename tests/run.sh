@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: every suite, against real parts started here and stopped at
-# the end: a throwaway PostgreSQL, the development OpenID Provider, and the
+# the end: a throwaway PostgreSQL, the development OpenID Provider, local
+# stand-ins for Zuora and for the SMTP relay, the outbox worker, and the
 # app built with AddressSanitizer and UBSan.  Prints each suite's result
 # and a last line "total: N passed, M failed"; exits non-zero on any
 # failure.
@@ -22,7 +23,7 @@ export CDOT_TEST_WORK="$work"
 
 passed=0
 failed=0
-app_pid= oidc_pid= pg_started= zuora_pid= outbox_pid=
+app_pid= oidc_pid= pg_started= zuora_pid= outbox_pid= smtp_pid=
 
 note() { printf '\n== %s\n' "$*"; }
 count() { passed=$((passed + $1)); failed=$((failed + $2)); }
@@ -56,10 +57,12 @@ cleanup() {
 	[ -z "$oidc_pid" ] || kill "$oidc_pid" 2>/dev/null
 	[ -z "$outbox_pid" ] || kill "$outbox_pid" 2>/dev/null
 	[ -z "$zuora_pid" ] || kill "$zuora_pid" 2>/dev/null
+	[ -z "$smtp_pid" ] || kill "$smtp_pid" 2>/dev/null
 	[ -z "$app_pid" ] || wait "$app_pid" 2>/dev/null
 	[ -z "$oidc_pid" ] || wait "$oidc_pid" 2>/dev/null
 	[ -z "$outbox_pid" ] || wait "$outbox_pid" 2>/dev/null
 	[ -z "$zuora_pid" ] || wait "$zuora_pid" 2>/dev/null
+	[ -z "$smtp_pid" ] || wait "$smtp_pid" 2>/dev/null
 	[ -z "$pg_started" ] || conf/dev/pg.sh stop "$work/pg"
 }
 trap cleanup EXIT
@@ -142,6 +145,30 @@ ZUORA_PORT=$ZUORA_PORT node tests/lib/zuora.mjs >"$work/zuora.log" 2>&1 &
 zuora_pid=$!
 for _ in $(seq 1 50); do
 	curl -fs -X POST "$ZUORA_URL/__test/reset" >/dev/null 2>&1 && break
+	sleep 0.1
+done
+
+# Support: the sales system's token, the license key pair (made when
+# missing, git-ignored) and a local SMTP server (tests/lib/smtp.mjs) as
+# the mail relay; the tests read what it received.
+CDOT_SALES_SERVICE_TOKEN="sales-test-$(openssl rand -hex 24)"
+export CDOT_SALES_SERVICE_TOKEN
+conf/dev/keys.sh "$root/var/keys" >/dev/null
+export CDOT_LICENSE_PRIVATE_KEY="$root/var/keys/license_private.pem"
+export CDOT_LICENSE_PUBLIC_KEY="$root/var/keys/license_public.pem"
+SMTP_PORT=$(free_port)
+SMTP_CONTROL_PORT=$(free_port)
+export SMTP_CONTROL_URL="http://127.0.0.1:$SMTP_CONTROL_PORT"
+export CDOT_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"
+export CDOT_MAIL_FROM="transactions@customers.test-gitlab.example"
+export CDOT_SMTP_TIMEOUT=5
+
+note "starting the SMTP server"
+SMTP_PORT=$SMTP_PORT SMTP_CONTROL_PORT=$SMTP_CONTROL_PORT \
+    node tests/lib/smtp.mjs >"$work/smtp.log" 2>&1 &
+smtp_pid=$!
+for _ in $(seq 1 50); do
+	curl -fs "$SMTP_CONTROL_URL/__test/messages" >/dev/null 2>&1 && break
 	sleep 0.1
 done
 

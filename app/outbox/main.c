@@ -1,10 +1,13 @@
 /*
- * cdot-outbox: delivers the outbox to Zuora.
+ * cdot-outbox: delivers the outbox to Zuora and to the mail relay.
  *
  * The panel writes an outbox row in the same transaction as the change
  * that needs it (a customer's or contact's new details: kind
- * zuora_contact_sync) and never calls Zuora for it; this small program
- * does, so an outage of Zuora never fails or slows an edit.
+ * zuora_contact_sync; a license or an extension to tell a customer
+ * about: kind email) and never calls Zuora or the relay for it; this
+ * small program does, so an outage of theirs never fails or slows an
+ * edit.  E-mail goes over SMTP to smtp_url (mail.c, smtp.c); with no
+ * smtp_url, e-mail rows wait.
  *
  *	cdot-outbox		(conf/app.conf, or CDOT_CONFIG, and the
  *				 CDOT_<KEY> environment overrides)
@@ -47,6 +50,7 @@
 #include <libpq-fe.h>
 
 #include "config.h"
+#include "mail.h"
 #include "outbox.h"
 #include "zuora.h"
 
@@ -63,7 +67,11 @@ static void	 log_line(const char *, const char *, json_t *);
 static PGconn	*connect_db(void);
 static int	 run_once(PGconn *);
 static void	 deliver(PGconn *, const char *, const char *, const char *,
-		    int);
+		    int, const char *);
+static void	 deliver_contact(PGconn *, const char *, const char *,
+		    const char *, int);
+static void	 deliver_email(PGconn *, const char *, const char *,
+		    const char *, int, const char *);
 static void	 record(PGconn *, const char *, const char *, const char *,
 		    long);
 static void	 wait_for_work(PGconn *, long);
@@ -179,25 +187,31 @@ static int
 run_once(PGconn *c)
 {
 	PGresult	*res;
-	const char	*params[1];
+	const char	*params[2];
 	char		 lease[32];
+	long		 t;
 	int		 i, n;
 
 	/* Long enough for a token and a call, each bounded by the timeout. */
-	(void)snprintf(lease, sizeof(lease), "%ld",
-	    2 * cfg.zuora_http_timeout + 30);
+	t = cfg.zuora_http_timeout > cfg.smtp_timeout ?
+	    cfg.zuora_http_timeout : cfg.smtp_timeout;
+	(void)snprintf(lease, sizeof(lease), "%ld", 2 * t + 30);
 	params[0] = lease;
+	/* E-mail only when there is a relay to send it to. */
+	params[1] = cfg.smtp_url[0] != '\0' ? "t" : "f";
 
 	res = PQexecParams(c,
 	    "UPDATE outbox SET attempts = attempts + 1, "
 	    "next_attempt_at = now() + make_interval(secs => "
 	    "$1::double precision) "
 	    "WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' "
-	    "AND next_attempt_at <= now() AND kind = 'zuora_contact_sync' "
+	    "AND next_attempt_at <= now() AND (kind = 'zuora_contact_sync' "
+	    "OR (kind = 'email' AND $2::boolean)) "
 	    "ORDER BY next_attempt_at, id LIMIT " BATCH " "
 	    "FOR UPDATE SKIP LOCKED) "
-	    "RETURNING id, kind, payload::text, attempts",
-	    1, NULL, params, NULL, NULL, 0);
+	    "RETURNING id, kind, payload::text, attempts, "
+	    "extract(epoch FROM created_at)::bigint::text",
+	    2, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		log_line("error", "claiming outbox rows failed", json_pack(
 		    "{s:s}", "error", PQresultErrorMessage(res)));
@@ -208,7 +222,8 @@ run_once(PGconn *c)
 	n = PQntuples(res);
 	for (i = 0; i < n && !stopping; i++) {
 		deliver(c, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-		    PQgetvalue(res, i, 2), atoi(PQgetvalue(res, i, 3)));
+		    PQgetvalue(res, i, 2), atoi(PQgetvalue(res, i, 3)),
+		    PQgetvalue(res, i, 4));
 	}
 	PQclear(res);
 
@@ -251,10 +266,89 @@ record(PGconn *c, const char *id, const char *status, const char *error,
 	PQclear(res);
 }
 
-/* One row: PUT the contact to Zuora. */
+/* One row, by its kind. */
 static void
 deliver(PGconn *c, const char *id, const char *kind, const char *payload,
-    int attempts)
+    int attempts, const char *created)
+{
+	if (strcmp(kind, "email") == 0)
+		deliver_email(c, id, kind, payload, attempts, created);
+	else
+		deliver_contact(c, id, kind, payload, attempts);
+}
+
+/*
+ * One e-mail: {"to", "subject", "body"} as a message from mail_from,
+ * over SMTP.  Its Message-ID is the same at every attempt.
+ */
+static void
+deliver_email(PGconn *c, const char *id, const char *kind,
+    const char *payload, int attempts, const char *created)
+{
+	struct mail_msg		 m;
+	struct smtp_result	 r;
+	json_t			*p;
+	json_error_t		 jerr;
+	const char		*domain;
+	char			*msg, msgid[160];
+	size_t			 len;
+	long			 wait;
+
+	p = json_loads(payload, 0, &jerr);
+	memset(&m, 0, sizeof(m));
+	m.from_name = MAIL_FROM_NAME;
+	m.from = cfg.mail_from;
+	m.to = p ? json_string_value(json_object_get(p, "to")) : NULL;
+	m.subject = p ? json_string_value(json_object_get(p, "subject")) :
+	    NULL;
+	m.body = p ? json_string_value(json_object_get(p, "body")) : NULL;
+	m.date = time(NULL);
+	domain = strchr(cfg.mail_from, '@') + 1;
+	(void)snprintf(msgid, sizeof(msgid), "outbox.%s.%s@%s", id, created,
+	    domain);
+	m.message_id = msgid;
+
+	msg = NULL;
+	if (m.to == NULL || m.subject == NULL || m.body == NULL ||
+	    (msg = mail_build(&m, &len)) == NULL) {
+		record(c, id, "failed", "the payload is not an e-mail "
+		    "(to, subject, body)", 0);
+		log_line("error", "outbox row failed", json_pack("{s:s, s:s, "
+		    "s:s}", "outbox_id", id, "kind", kind, "error",
+		    "bad payload"));
+		if (p != NULL)
+			json_decref(p);
+		return;
+	}
+
+	if (smtp_send(cfg.smtp_url, cfg.smtp_timeout, cfg.mail_from, m.to,
+	    msg, len, &r) == SMTP_SENT) {
+		record(c, id, "sent", NULL, 0);
+		log_line("info", "outbox row sent", json_pack("{s:s, s:s, s:i, "
+		    "s:s}", "outbox_id", id, "kind", kind, "attempts",
+		    attempts, "message_id", msgid));
+	} else if (r.outcome == SMTP_RETRY && attempts < OUTBOX_MAX_ATTEMPTS) {
+		wait = outbox_backoff_ms(attempts, cfg.outbox_backoff_ms);
+		record(c, id, "pending", r.error, wait);
+		log_line("warning", "outbox row will be retried", json_pack(
+		    "{s:s, s:s, s:i, s:I, s:s}", "outbox_id", id, "kind", kind,
+		    "attempts", attempts, "retry_in_ms", (json_int_t)wait,
+		    "error", r.error));
+	} else {
+		record(c, id, "failed", r.error, 0);
+		log_line("error", "outbox row failed", json_pack("{s:s, s:s, "
+		    "s:i, s:s}", "outbox_id", id, "kind", kind, "attempts",
+		    attempts, "error", r.error));
+	}
+
+	free(msg);
+	json_decref(p);
+}
+
+/* One row: PUT the contact to Zuora. */
+static void
+deliver_contact(PGconn *c, const char *id, const char *kind,
+    const char *payload, int attempts)
 {
 	struct zuora_cfg	 zc;
 	struct zuora_result	 r;
@@ -339,10 +433,11 @@ main(int argc, char **argv)
 	sa.sa_handler = SIG_IGN;
 	(void)sigaction(SIGPIPE, &sa, NULL);
 
-	log_line("info", "started", json_pack("{s:s, s:I, s:I}",
+	log_line("info", "started", json_pack("{s:s, s:I, s:I, s:b}",
 	    "zuora_base_url", cfg.zuora_base_url, "poll_ms",
 	    (json_int_t)cfg.outbox_poll_ms, "backoff_ms",
-	    (json_int_t)cfg.outbox_backoff_ms));
+	    (json_int_t)cfg.outbox_backoff_ms, "email",
+	    cfg.smtp_url[0] != '\0'));
 
 	c = NULL;
 	retry = 250;

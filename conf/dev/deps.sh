@@ -11,7 +11,7 @@ debs=(
 	pkg-config gcc make
 	postgresql postgresql-contrib
 	chromium
-	openssl curl wrk procps
+	openssl curl wrk procps jq
 )
 
 missing=()

@@ -59,12 +59,16 @@ fi
 # CDOT_ZUORA_* the outbox worker keeps retrying with backoff and "Refresh
 # from Zuora" says Zuora is unreachable.  Edits never wait for it.
 
+# The license key pair (conf/app.conf points at var/keys): made once.
+conf/dev/keys.sh var/keys
+
 conf/dev/kore-conf.sh var/run/kore.conf "$PORT" "$root/build/app.so" \
     "$root/var/run/kore.pid"
 kore -c var/run/kore.conf -f -n -r &
 app_pid=$!
 
-# The outbox worker: delivers queued changes to Zuora.
+# The outbox worker: delivers queued changes to Zuora, and e-mails to the
+# SMTP relay of smtp_url (none listens under make run: they wait, retried).
 build/cdot-outbox &
 outbox_pid=$!
 

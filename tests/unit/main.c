@@ -10,6 +10,7 @@ Suite	*tmpl_suite(void);
 Suite	*config_suite(void);
 Suite	*params_suite(void);
 Suite	*validate_suite(void);
+Suite	*support_suite(void);
 
 int
 main(void)
@@ -21,6 +22,7 @@ main(void)
 	srunner_add_suite(sr, config_suite());
 	srunner_add_suite(sr, params_suite());
 	srunner_add_suite(sr, validate_suite());
+	srunner_add_suite(sr, support_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -1,0 +1,353 @@
+/*
+ * The sales system's API: SFDC's "Request Temporary Extension" button.
+ *
+ *	POST /api/v1/temporary_extensions
+ *	Authorization: Bearer <sales_service_token>
+ *	Content-Type: application/json
+ *
+ *	{"zuora_subscription_id": "<Zuora's 32 hex id>",
+ *	 "salesforce_opportunity_id": "<15 or 18 letters and digits>",
+ *	 "reason": "...", "users": 25, "notes": "..."}
+ *
+ * users is needed for a self-managed subscription (the license's seats)
+ * and ignored for SaaS; notes is optional.  The answer is 201 with the
+ * extension, or an error with a stable code:
+ *
+ *	{"error": {"code": "outside_window", "message": "Temporary extension
+ *	 can be requested 15 days prior to subscription expiry up until 13
+ *	 days after subscription expiry"}}
+ *
+ *	400 bad_request		the body is not what is described above
+ *				("field" names the culprit)
+ *	401 unauthorized	missing or wrong service token
+ *	404 not_found		no subscription has that Zuora id
+ *	415 unsupported_media_type
+ *	422 outside_window, already_extended, upcoming_extension, bad_debt,
+ *	    trade_restricted (the guardrails, extension.c), and
+ *	    subscription_cancelled
+ *	503 not_configured, unavailable
+ *
+ * A service, not a browser: NEED_PUBLIC | ROUTE_API in the route table
+ * (no session, no CSRF form token); the token is compared in constant
+ * time.  The change is recorded in history as api:sfdc, the extension's
+ * created_by is "sfdc".
+ */
+
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "support.h"
+#include "validate.h"
+
+#define API_BODY_MAX		16384
+#define API_ACTOR		"api:sfdc"
+#define API_CREATED_BY		"sfdc"
+
+struct api_ext {
+	char		zuora_subscription_id[33];
+	char		opportunity[19];
+	char		users[16];
+	char		*reason;
+	char		*notes;
+};
+
+static int	 ext_error(struct http_request *, int, const char *,
+		    const char *, const char *);
+static int	 ext_authorized(struct http_request *);
+static json_t	*ext_body(struct http_request *);
+static int	 ext_parse(json_t *, struct api_ext *, const char **,
+		    const char **);
+static int	 text_ok(const char *, size_t, int);
+
+static int
+ext_error(struct http_request *req, int status, const char *code,
+    const char *message, const char *field)
+{
+	json_t	*e;
+
+	if (status == HTTP_STATUS_UNAUTHORIZED)
+		http_response_header(req, "www-authenticate", "Bearer");
+	e = json_pack("{s:s, s:s}", "code", code, "message", message);
+	if (field != NULL)
+		json_object_set_new(e, "field", json_string(field));
+
+	return (render_json(req, status, json_pack("{s:o}", "error", e)));
+}
+
+static int
+ext_authorized(struct http_request *req)
+{
+	const char	*h;
+
+	if (!http_request_header(req, "authorization", &h) ||
+	    strncasecmp(h, "Bearer ", 7) != 0)
+		return (0);
+	h += 7;
+	while (*h == ' ')
+		h++;
+
+	return (*h != '\0' && token_equal(h, app_cfg.sales_service_token));
+}
+
+/* The JSON body, or NULL after answering. */
+static json_t *
+ext_body(struct http_request *req)
+{
+	struct kore_buf	*buf;
+	json_t		*body;
+	json_error_t	 jerr;
+	const char	*ctype;
+	char		 data[2048];
+	ssize_t		 n;
+
+	if (!http_request_header(req, "content-type", &ctype) ||
+	    strncasecmp(ctype, "application/json", 16) != 0) {
+		(void)ext_error(req, HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE,
+		    "unsupported_media_type", "Send the body as "
+		    "application/json.", NULL);
+		return (NULL);
+	}
+
+	buf = kore_buf_alloc(1024);
+	for (;;) {
+		if ((n = http_body_read(req, data, sizeof(data))) == -1 ||
+		    buf->offset + (size_t)n > API_BODY_MAX) {
+			kore_buf_free(buf);
+			(void)ext_error(req, HTTP_STATUS_BAD_REQUEST,
+			    "bad_request", "The body could not be read or is "
+			    "too large.", NULL);
+			return (NULL);
+		}
+		if (n == 0)
+			break;
+		kore_buf_append(buf, data, (size_t)n);
+	}
+
+	body = json_loadb((const char *)buf->data, buf->offset,
+	    JSON_REJECT_DUPLICATES, &jerr);
+	kore_buf_free(buf);
+	if (body == NULL || !json_is_object(body)) {
+		if (body != NULL)
+			json_decref(body);
+		(void)ext_error(req, HTTP_STATUS_BAD_REQUEST, "bad_request",
+		    "The body must be a JSON object.", NULL);
+		return (NULL);
+	}
+
+	return (body);
+}
+
+/* Text of at most max characters, no control characters (but \n, \t). */
+static int
+text_ok(const char *s, size_t max, int multiline)
+{
+	const char	*p;
+
+	if (!params_utf8_valid(s, strlen(s)) || utf8_chars(s) > max)
+		return (0);
+	for (p = s; *p != '\0'; p++) {
+		if (multiline && (*p == '\n' || *p == '\t' || *p == '\r'))
+			continue;
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return (0);
+	}
+
+	return (1);
+}
+
+/* 0, or -1 with the field and the message to answer. */
+static int
+ext_parse(json_t *body, struct api_ext *x, const char **field,
+    const char **why)
+{
+	json_t		*v;
+	const char	*s;
+	char		*p;
+	json_int_t	 n;
+
+	memset(x, 0, sizeof(*x));
+
+	*field = "zuora_subscription_id";
+	*why = "zuora_subscription_id must be Zuora's subscription ID: 32 "
+	    "hexadecimal characters.";
+	if ((s = json_string_value(json_object_get(body, *field))) == NULL ||
+	    strlen(s) != 32)
+		return (-1);
+	(void)kore_strlcpy(x->zuora_subscription_id, s,
+	    sizeof(x->zuora_subscription_id));
+	for (p = x->zuora_subscription_id; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (!valid_hex(x->zuora_subscription_id, 32))
+		return (-1);
+
+	*field = "salesforce_opportunity_id";
+	*why = "salesforce_opportunity_id must be a Salesforce ID: 15 or 18 "
+	    "letters and digits.";
+	if ((s = json_string_value(json_object_get(body, *field))) == NULL ||
+	    strlen(s) >= sizeof(x->opportunity) || !valid_sfdc_id(s))
+		return (-1);
+	(void)kore_strlcpy(x->opportunity, s, sizeof(x->opportunity));
+
+	*field = "reason";
+	*why = "reason must be a text of 1 to 255 characters, on one line.";
+	if ((s = json_string_value(json_object_get(body, *field))) == NULL ||
+	    !text_ok(s, 255, 0))
+		return (-1);
+	x->reason = kore_strdup(s);
+	if (*trim_space(x->reason) == '\0')
+		return (-1);
+
+	*field = "users";
+	*why = "users must be a whole number from 1 to 1000000 (the seats of "
+	    "a self-managed license); for SaaS it is ignored (0 or left "
+	    "out).";
+	v = json_object_get(body, *field);
+	if (v != NULL && !json_is_null(v)) {
+		if (json_is_integer(v))
+			n = json_integer_value(v);
+		else if ((s = json_string_value(v)) != NULL && *s != '\0' &&
+		    strlen(s) <= 7 && strspn(s, "0123456789") == strlen(s))
+			n = strtoll(s, NULL, 10);
+		else
+			return (-1);
+		if (n < 0 || n > 1000000)
+			return (-1);
+		/* 0: none (SaaS); self-managed then needs some. */
+		if (n > 0)
+			(void)snprintf(x->users, sizeof(x->users), "%lld",
+			    (long long)n);
+	}
+
+	*field = "notes";
+	*why = "notes must be a text of at most 4000 characters.";
+	v = json_object_get(body, *field);
+	if (v != NULL && !json_is_null(v)) {
+		if ((s = json_string_value(v)) == NULL || !text_ok(s, 4000, 1))
+			return (-1);
+		if (*s != '\0')
+			x->notes = kore_strdup(s);
+	}
+
+	*field = NULL;
+	*why = NULL;
+	return (0);
+}
+
+/* POST /api/v1/temporary_extensions */
+int
+api_temporary_extension_create(struct http_request *req, struct app_req *ctx)
+{
+	struct write_txn	 w;
+	struct ext_request	 rq;
+	struct ext_result	 out;
+	struct api_ext		 x;
+	json_t			*body, *ext;
+	const char		*field, *why;
+	char			 loc[96];
+	int			 ret;
+
+	if (app_cfg.sales_service_token[0] == '\0') {
+		return (ext_error(req, HTTP_STATUS_SERVICE_UNAVAILABLE,
+		    "not_configured", "The sales service token is not set "
+		    "(sales_service_token).", NULL));
+	}
+	if (!ext_authorized(req)) {
+		return (ext_error(req, HTTP_STATUS_UNAUTHORIZED,
+		    "unauthorized", "A valid service token is required.",
+		    NULL));
+	}
+	if ((body = ext_body(req)) == NULL)
+		return (KORE_RESULT_OK);
+
+	memset(&rq, 0, sizeof(rq));
+	rq.via = "api";
+	rq.created_by = API_CREATED_BY;
+	if (ext_parse(body, &x, &field, &why) == -1) {
+		/* What can be told about the request, for the logs. */
+		rq.zuora_subscription_id = json_string_value(
+		    json_object_get(body, "zuora_subscription_id"));
+		rq.salesforce_opportunity_id = json_string_value(
+		    json_object_get(body, "salesforce_opportunity_id"));
+		if (rq.zuora_subscription_id != NULL &&
+		    strlen(rq.zuora_subscription_id) > 64)
+			rq.zuora_subscription_id = NULL;
+		if (rq.salesforce_opportunity_id != NULL &&
+		    strlen(rq.salesforce_opportunity_id) > 64)
+			rq.salesforce_opportunity_id = NULL;
+		extension_log("api_request", "temporary extension request "
+		    "refused", &rq, NULL, json_pack("{s:s, s:s, s:i, s:s}",
+		    "outcome", "refused", "code", "bad_request", "status", 400,
+		    "field", field));
+		ret = ext_error(req, HTTP_STATUS_BAD_REQUEST, "bad_request",
+		    why, field);
+		json_decref(body);
+		kore_free(x.reason);
+		kore_free(x.notes);
+		return (ret);
+	}
+	json_decref(body);
+
+	rq.zuora_subscription_id = x.zuora_subscription_id;
+	rq.salesforce_opportunity_id = x.opportunity;
+	rq.reason = trim_space(x.reason);
+	rq.notes = x.notes;
+	rq.users = x.users[0] != '\0' ? x.users : NULL;
+	extension_log("api_request", "temporary extension requested", &rq,
+	    NULL, x.users[0] != '\0' ? json_pack("{s:s}", "users", x.users) :
+	    NULL);
+
+	if (write_begin(&w, ctx, API_ACTOR, "") == -1) {
+		memset(&out, 0, sizeof(out));
+		out.code = EXT_UNAVAILABLE;
+		(void)kore_strlcpy(out.message, "The database cannot be "
+		    "reached.", sizeof(out.message));
+	} else if (extension_create(&w, &rq, &out) == 0 &&
+	    write_commit(&w) == -1) {
+		write_rollback(&w);
+		out.code = strcmp(w.constraint,
+		    "temporary_extensions_renewal_term_key") == 0 ?
+		    EXT_ALREADY_EXTENDED : EXT_UNAVAILABLE;
+		(void)kore_strlcpy(out.message, out.code == EXT_UNAVAILABLE ?
+		    "The extension could not be saved; try again." :
+		    "Subscription has already availed an extension in the "
+		    "current renewal term", sizeof(out.message));
+	}
+
+	if (out.code != EXT_OK) {
+		extension_log("api_request", "temporary extension request "
+		    "refused", &rq, &out, json_pack("{s:i}", "status",
+		    extension_http_status(out.code)));
+		ret = ext_error(req, extension_http_status(out.code),
+		    extension_code(out.code), out.message,
+		    out.field[0] != '\0' ? out.field : NULL);
+		kore_free(x.reason);
+		kore_free(x.notes);
+		return (ret);
+	}
+	kore_free(x.reason);
+	kore_free(x.notes);
+
+	extension_log(strcmp(out.deployment_type, "sm") == 0 ?
+	    "create_sm_extension" : "create_saas_extension",
+	    "temporary extension created", &rq, &out, json_pack("{s:s, s:s, "
+	    "s:s, s:s?, s:s?}", "extension_id", out.id, "ends_on", out.ends_on,
+	    "deployment_type", out.deployment_type, "license_id",
+	    out.license_id[0] != '\0' ? out.license_id : NULL,
+	    "namespace_id", out.namespace_id[0] != '\0' ? out.namespace_id :
+	    NULL));
+	extension_log("api_request", "temporary extension request answered",
+	    &rq, &out, json_pack("{s:s, s:i, s:s}", "outcome", "created",
+	    "status", 201, "extension_id", out.id));
+
+	ext = extension_json(ctx, out.id);
+	(void)snprintf(loc, sizeof(loc), "/admin/temporary_extensions/%s",
+	    out.id);
+	http_response_header(req, "location", loc);
+
+	return (render_json(req, HTTP_STATUS_CREATED, ext));
+}

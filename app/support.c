@@ -1,0 +1,257 @@
+/*
+ * What the Support screens share: the transaction with the person and
+ * the Zendesk ticket, the form page, the conflict page, pagination and
+ * search patterns.  See support.h.
+ */
+
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support.h"
+
+#define SUPPORT_PAGE_MAX	400
+
+/*
+ * A transaction as admin:<email> with the Zendesk ticket (already
+ * validated) in cdot.ticket: history records both with every row the
+ * change touches.
+ */
+int
+support_begin(struct write_txn *w, struct app_req *ctx, const char *ticket)
+{
+	char	actor[APP_USER_MAX + 8];
+
+	if (session_actor(ctx, actor, sizeof(actor)) == NULL) {
+		memset(w, 0, sizeof(*w));
+		w->failed = 1;
+		(void)snprintf(w->message, sizeof(w->message),
+		    "nobody is signed in");
+		return (-1);
+	}
+
+	return (write_begin(w, ctx, actor, ticket));
+}
+
+/* A page of a Support screen: its title and the way back to the screen. */
+json_t *
+support_view(struct app_req *ctx, const char *title, const char *screen)
+{
+	json_t		*view;
+	const char	*label;
+
+	view = render_view(ctx, title);
+	if (screen != NULL) {
+		label = render_nav_label(screen);
+		json_object_set_new(view, "back", json_pack("{s:s, s:s}",
+		    "href", screen, "label", label != NULL ? label :
+		    "Support"));
+	}
+
+	return (view);
+}
+
+/* The value of a query parameter, or "". */
+const char *
+support_query(struct app_req *ctx, const char *key)
+{
+	const char	*v;
+
+	if ((v = param_last(&ctx->query, key)) == NULL)
+		return ("");
+
+	return (v);
+}
+
+/* ?page=N, 1 to SUPPORT_PAGE_MAX; anything else is page 1. */
+long
+support_page(struct app_req *ctx)
+{
+	const char	*v;
+	char		*end;
+	long		 n;
+
+	v = support_query(ctx, "page");
+	if (*v == '\0')
+		return (1);
+	n = strtol(v, &end, 10);
+	if (*end != '\0' || n < 1 || n > SUPPORT_PAGE_MAX)
+		return (1);
+
+	return (n);
+}
+
+/* Previous and next page links: base already has its query string. */
+void
+support_pages(json_t *view, const char *base, long page, int has_next)
+{
+	json_t	*p;
+
+	p = json_pack("{s:I}", "page", (json_int_t)page);
+	if (page > 1) {
+		json_object_set_new(p, "prev_href", json_sprintf("%s%spage=%ld",
+		    base, strchr(base, '?') ? "&" : "?", page - 1));
+	}
+	if (has_next && page < SUPPORT_PAGE_MAX) {
+		json_object_set_new(p, "next_href", json_sprintf("%s%spage=%ld",
+		    base, strchr(base, '?') ? "&" : "?", page + 1));
+	}
+	json_object_set_new(view, "pages", p);
+}
+
+/*
+ * A LIKE pattern matching s anywhere in a lower-cased search column:
+ * lower-cased, with % _ and \ taken literally (kore_free it).
+ */
+char *
+support_like(const char *s)
+{
+	char	*out, *o;
+
+	out = kore_malloc(strlen(s) * 2 + 3);
+	o = out;
+	*o++ = '%';
+	for (; *s != '\0'; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			*o++ = '\\';
+		*o++ = (char)tolower((unsigned char)*s);
+	}
+	*o++ = '%';
+	*o = '\0';
+
+	return (out);
+}
+
+/* A query string value, percent-encoded (kore_free it). */
+char *
+support_urlencode(const char *s)
+{
+	char	*out, *o;
+
+	out = kore_malloc(strlen(s) * 3 + 1);
+	for (o = out; *s != '\0'; s++) {
+		if (isalnum((unsigned char)*s) || strchr("-_.~", *s) != NULL)
+			*o++ = *s;
+		else {
+			(void)snprintf(o, 4, "%%%02X", (unsigned char)*s);
+			o += 3;
+		}
+	}
+	*o = '\0';
+
+	return (out);
+}
+
+json_t *
+support_cell(const char *value, const char *href)
+{
+	json_t	*c;
+
+	c = json_pack("{s:s}", "value", value != NULL && *value != '\0' ?
+	    value : "\xe2\x80\x94");
+	if (href != NULL)
+		json_object_set_new(c, "href", json_string(href));
+
+	return (c);
+}
+
+/* A line of a summary (a definition list): label, value, link. */
+json_t *
+support_dl(json_t *list, const char *label, const char *value,
+    const char *href)
+{
+	json_t	*c;
+
+	c = support_cell(value, href);
+	json_object_set_new(c, "label", json_string(label));
+	json_array_append_new(list, c);
+
+	return (list);
+}
+
+/*
+ * A Support form page: title, what the action is about (summary), the
+ * form with what was typed and its messages.
+ */
+int
+support_render_form(struct http_request *req, struct app_req *ctx,
+    int status, const char *title, const char *screen, json_t *summary,
+    struct form *f, const char *action, const char *submit,
+    const char *cancel)
+{
+	json_t	*view, *fv;
+
+	view = support_view(ctx, title, screen);
+	if (summary != NULL) {
+		json_object_set_new(view, "has_summary",
+		    json_boolean(json_array_size(summary) > 0));
+		json_object_set_new(view, "summary", summary);
+	}
+	if (f != NULL) {
+		fv = form_view(ctx, f, action, submit);
+		json_object_set_new(fv, "cancel_href", json_string(cancel));
+		json_object_set_new(view, "form", fv);
+	}
+
+	return (render_page(req, ctx, status, "support_form", view));
+}
+
+/*
+ * 409: the record changed after the form was read.  Like the editors'
+ * conflict page (edit.c): their values beside the current ones (the
+ * ticket is theirs alone, not compared), and the form again at the
+ * current lock_version.
+ */
+int
+support_conflict(struct http_request *req, struct app_req *ctx,
+    const char *title, const char *record_href, struct form *mine,
+    struct form *cur, const char *action)
+{
+	json_t		*view, *rows, *fv;
+	const char	*a, *b;
+	char		 ya[256], cb[256];
+	int		 i;
+
+	(void)kore_strlcpy(mine->lock_version, cur->lock_version,
+	    sizeof(mine->lock_version));
+
+	rows = json_array();
+	for (i = 0; i < mine->n; i++) {
+		if (mine->fields[i].type == FORM_ZENDESK)
+			continue;
+		a = mine->value[i] != NULL ? mine->value[i] : "";
+		b = cur->value[i] != NULL ? cur->value[i] : "";
+		if (mine->fields[i].type == FORM_SELECT) {
+			a = option_label(&mine->fields[i], a) ?
+			    option_label(&mine->fields[i], a) : a;
+			b = option_label(&cur->fields[i], b) ?
+			    option_label(&cur->fields[i], b) : b;
+		}
+		(void)snprintf(ya, sizeof(ya), "%s", *a ? a : "\xe2\x80\x94");
+		(void)snprintf(cb, sizeof(cb), "%s", *b ? b : "\xe2\x80\x94");
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, "
+		    "s:b}", "name", mine->fields[i].name, "label",
+		    mine->fields[i].label, "yours", ya, "current", cb,
+		    "differs", strcmp(ya, cb) != 0));
+	}
+
+	view = render_view(ctx, "This record was changed by someone else");
+	json_object_set_new(view, "subtitle", json_string(title));
+	json_object_set_new(view, "record", json_pack("{s:s, s:o}",
+	    "show_href", record_href, "history_href",
+	    json_sprintf("%s/history", record_href)));
+	json_object_set_new(view, "conflict", json_pack("{s:o, s:s}",
+	    "fields", rows, "message", "Someone changed this record after "
+	    "you opened the form, so your change was not saved. Compare your "
+	    "values with the current ones below: submit yours again over "
+	    "theirs, or discard yours."));
+	fv = form_view(ctx, mine, action, "Save my values");
+	json_object_set_new(fv, "cancel_href", json_string(record_href));
+	json_object_set_new(fv, "cancel_label", json_string("Discard mine"));
+	json_object_set_new(view, "form", fv);
+
+	return (render_page(req, ctx, HTTP_STATUS_CONFLICT, "conflict", view));
+}

@@ -1,0 +1,424 @@
+/*
+ * Support > Trials for SM: the Guide's "Generate a Self-Managed Legacy
+ * Trial License" (Mechanizer's emergency license).
+ *
+ *	GET  /admin/support/sm_trials
+ *		legacy trial licenses, newest first, and "Add new License"
+ *	GET  /admin/support/sm_trials/new
+ *		user email, user count, start and end date, plan, ticket
+ *	POST /admin/support/sm_trials
+ *		make it: signed (license.c), e-mailed to that address
+ *
+ * and for every license with a file, on its page (any role that reads
+ * licenses):
+ *
+ *	GET  /admin/licenses/<id>/download	the license file
+ *
+ * The license is made in one transaction as admin:<email> with the
+ * Zendesk ticket, together with its e-mail in the outbox: both or
+ * neither.  The licensee is the customer with that email when there is
+ * one (name, company), else the address itself.
+ */
+
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support.h"
+
+#define SCREEN		"/admin/support/sm_trials"
+#define PER_PAGE	25
+#define SUBJECT \
+	"[GitLab Transactions] Your GitLab Self-Managed trial license"
+
+static const char *const plans[] = {
+	"ultimate", "Ultimate",
+	"premium", "Premium",
+	NULL
+};
+
+static const struct form_field new_fields[] = {
+	{ .name = "email", .label = "User email", .type = FORM_EMAIL,
+	    .flags = FORM_REQUIRED, .max = 254,
+	    .hint = "The license is e-mailed to this address." },
+	{ .name = "user_count", .label = "User count", .type = FORM_INT,
+	    .flags = FORM_REQUIRED | FORM_POSITIVE, .max = 16 },
+	{ .name = "starts_at", .label = "Start date", .type = FORM_DATE,
+	    .flags = FORM_REQUIRED, .max = 10, .hint = "YYYY-MM-DD" },
+	{ .name = "expires_at", .label = "End date", .type = FORM_DATE,
+	    .flags = FORM_REQUIRED | FORM_NOT_PAST, .max = 10,
+	    .hint = "The license's last day, YYYY-MM-DD; not before today "
+	    "(UTC)." },
+	{ .name = "plan", .label = "Plan", .type = FORM_SELECT,
+	    .flags = FORM_REQUIRED, .options = plans },
+	SUPPORT_TICKET_FIELD,
+	{ .name = NULL }
+};
+
+static const struct write_constraint license_rules[] = {
+	{ "23514", "licenses_dates_check", "expires_at",
+	    "End date can't be before the start date." },
+	{ "23514", "email_address_check", "email",
+	    "User email is not a valid email address." },
+	{ "23514", "licenses_user_count_check", "user_count",
+	    "User count must be a whole number above 0." },
+	{ NULL, NULL, NULL, NULL }
+};
+
+static int	 new_render(struct http_request *, struct app_req *,
+		    struct form *, int);
+static char	*mail_body(const char *, const char *, const char *,
+		    const char *, const char *, const char *);
+
+/* GET /admin/support/sm_trials */
+int
+support_sm_trials(struct http_request *req, struct app_req *ctx)
+{
+	PGresult	*res;
+	json_t		*view, *rows;
+	const char	*query, *params[3];
+	char		*like, *q, offset[32], base[256];
+	long		 page;
+	int		 i, n;
+
+	query = support_query(ctx, "query");
+	if (strlen(query) > 100)
+		return (render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
+		    "The search is too long (at most 100 characters)."));
+	page = support_page(ctx);
+
+	like = support_like(query);
+	(void)snprintf(offset, sizeof(offset), "%ld", (page - 1) * PER_PAGE);
+	params[0] = query;
+	params[1] = like;
+	params[2] = offset;
+	res = db_exec(ctx, "SELECT l.id, l.name, l.company, l.email, "
+	    "l.user_count, l.gitlab_plan, l.starts_at::text, "
+	    "l.expires_at::text, to_char(l.issued_at AT TIME ZONE 'UTC', "
+	    "'YYYY-MM-DD HH24:MI'), l.license_file IS NOT NULL "
+	    "FROM licenses l WHERE l.license_type = 'legacy' AND l.trial "
+	    "AND ($1::text = '' OR l.search_text LIKE $2) "
+	    "ORDER BY l.issued_at DESC, l.id DESC LIMIT 26 OFFSET $3::bigint",
+	    3, params);
+	kore_free(like);
+	if (res == NULL)
+		return (edit_db_error(req, ctx));
+
+	rows = json_array();
+	n = PQntuples(res);
+	for (i = 0; i < n && i < PER_PAGE; i++) {
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:s?, s:s, "
+		    "s:s, s:s, s:s, s:s, s:s, s:o, s:o}",
+		    "id", PQgetvalue(res, i, 0),
+		    "name", PQgetvalue(res, i, 1),
+		    "company", PQgetisnull(res, i, 2) ? NULL :
+		    PQgetvalue(res, i, 2),
+		    "email", PQgetvalue(res, i, 3),
+		    "user_count", PQgetvalue(res, i, 4),
+		    "plan", PQgetvalue(res, i, 5),
+		    "starts_at", PQgetvalue(res, i, 6),
+		    "expires_at", PQgetvalue(res, i, 7),
+		    "issued_at", PQgetvalue(res, i, 8),
+		    "show_href", json_sprintf("/admin/licenses/%s",
+		    PQgetvalue(res, i, 0)),
+		    "download_href", strcmp(PQgetvalue(res, i, 9), "t") == 0 ?
+		    json_sprintf("/admin/licenses/%s/download",
+		    PQgetvalue(res, i, 0)) : json_null()));
+	}
+
+	view = support_view(ctx, "Trials for SM", NULL);
+	json_object_set_new(view, "query", json_string(query));
+	json_object_set_new(view, "new_href", json_string(SCREEN "/new"));
+	json_object_set_new(view, "has_rows", json_boolean(
+	    json_array_size(rows) > 0));
+	json_object_set_new(view, "licenses", rows);
+	if (!license_signing_ready())
+		json_object_set_new(view, "alert", json_string("License "
+		    "signing is not configured (license_private_key and "
+		    "license_public_key), so no license can be made."));
+	q = support_urlencode(query);
+	(void)snprintf(base, sizeof(base), SCREEN "?query=%s", q);
+	kore_free(q);
+	support_pages(view, base, page, n > PER_PAGE);
+	PQclear(res);
+
+	return (render_page(req, ctx, HTTP_STATUS_OK, "support_sm_trials",
+	    view));
+}
+
+static int
+new_render(struct http_request *req, struct app_req *ctx, struct form *f,
+    int status)
+{
+	if (!license_signing_ready())
+		form_alert(f, "License signing is not configured "
+		    "(license_private_key and license_public_key), so no "
+		    "license can be made.");
+	return (support_render_form(req, ctx, status, "New SM trial license",
+	    SCREEN, NULL, f, SCREEN, "Save", SCREEN));
+}
+
+/* GET /admin/support/sm_trials/new */
+int
+support_sm_trial_new(struct http_request *req, struct app_req *ctx)
+{
+	struct form	 f;
+	PGresult	*res;
+	int		 ret;
+
+	form_init(&f, new_fields);
+	/* Defaults: a 30-day Ultimate trial from today; the query's wins. */
+	if ((res = db_exec(ctx, "SELECT CURRENT_DATE::text, "
+	    "(CURRENT_DATE + 30)::text", 0, NULL)) != NULL) {
+		form_set(&f, "starts_at", PQgetvalue(res, 0, 0));
+		form_set(&f, "expires_at", PQgetvalue(res, 0, 1));
+		PQclear(res);
+	}
+	form_set(&f, "plan", "ultimate");
+	if (param_last(&ctx->query, "email") != NULL)
+		form_set(&f, "email", param_last(&ctx->query, "email"));
+
+	ret = new_render(req, ctx, &f, HTTP_STATUS_OK);
+	form_free(&f);
+
+	return (ret);
+}
+
+/* The e-mail that carries the license (kore_free it). */
+static char *
+mail_body(const char *name, const char *plan, const char *users,
+    const char *starts, const char *expires, const char *license)
+{
+	struct kore_buf	*b;
+	char		*s;
+
+	b = kore_buf_alloc(2048);
+	kore_buf_appendf(b, "Hello %s,\n\n", name);
+	kore_buf_appendf(b, "Here is your GitLab %s trial license for GitLab "
+	    "Self-Managed: %s users, from %s until %s.\n\n",
+	    strcmp(plan, "premium") == 0 ? "Premium" : "Ultimate", users,
+	    starts, expires);
+	kore_buf_appendf(b, "To use it, sign in to your GitLab instance as an "
+	    "administrator, open the Admin Area, choose Subscription, then "
+	    "\"Add license\", and paste the license key below (or save it "
+	    "as a .gitlab-license file and upload it).\n\n");
+	kore_buf_appendf(b, "%s\nGitLab Transactions\n", license);
+	s = kore_strdup(kore_buf_stringify(b, NULL));
+	kore_buf_free(b);
+
+	return (s);
+}
+
+/* POST /admin/support/sm_trials */
+int
+support_sm_trial_create(struct http_request *req, struct app_req *ctx)
+{
+	struct write_txn	 w;
+	struct license_req	 lr;
+	struct form		 f;
+	PGresult		*res;
+	const char		*params[1];
+	char			 id[32], name[256], company[256], href[64];
+	char			 msg[400], *license, *body;
+	int			 ret, code, has_company;
+
+	form_init(&f, new_fields);
+	form_read(&f, &ctx->form);
+	if (form_validate(&f, ctx) > 0) {
+		ret = new_render(req, ctx, &f, 422);
+		form_free(&f);
+		return (ret);
+	}
+	if (strcmp(form_value(&f, "expires_at"),
+	    form_value(&f, "starts_at")) < 0) {
+		form_error(&f, "expires_at", "End date can't be before the "
+		    "start date.");
+		ret = new_render(req, ctx, &f, 422);
+		form_free(&f);
+		return (ret);
+	}
+	if (!license_signing_ready()) {
+		ret = new_render(req, ctx, &f, HTTP_STATUS_SERVICE_UNAVAILABLE);
+		form_free(&f);
+		return (ret);
+	}
+
+	/* The licensee: the customer with that email, if any. */
+	params[0] = form_value(&f, "email");
+	if ((res = db_exec(ctx, "SELECT first_name || ' ' || last_name, "
+	    "company FROM customers WHERE lower(email) = lower($1) LIMIT 1",
+	    1, params)) == NULL) {
+		form_free(&f);
+		return (edit_db_error(req, ctx));
+	}
+	has_company = 0;
+	(void)kore_strlcpy(name, form_value(&f, "email"), sizeof(name));
+	if (PQntuples(res) == 1) {
+		(void)kore_strlcpy(name, PQgetvalue(res, 0, 0), sizeof(name));
+		if (!PQgetisnull(res, 0, 1)) {
+			(void)kore_strlcpy(company, PQgetvalue(res, 0, 1),
+			    sizeof(company));
+			has_company = 1;
+		}
+	}
+	PQclear(res);
+
+	memset(&lr, 0, sizeof(lr));
+	lr.name = name;
+	lr.company = has_company ? company : NULL;
+	lr.email = form_value(&f, "email");
+	lr.user_count = form_value(&f, "user_count");
+	lr.starts_at = form_value(&f, "starts_at");
+	lr.expires_at = form_value(&f, "expires_at");
+	lr.plan = form_value(&f, "plan");
+
+	license = NULL;
+	if (support_begin(&w, ctx, form_value(&f, "zendesk_ticket")) == -1 ||
+	    license_issue(&w, &lr, id, sizeof(id), &license) == -1)
+		goto failed;
+
+	body = mail_body(name, lr.plan, lr.user_count, lr.starts_at,
+	    lr.expires_at, license);
+	kore_free(license);
+	ret = mail_queue(&w, "licenses", id, lr.email, SUBJECT, body);
+	kore_free(body);
+	if (ret == -1 || write_commit(&w) == -1)
+		goto failed;
+
+	log_event("trial license issued", json_pack("{s:s, s:s, s:s, s:s}",
+	    "license_id", id, "email", lr.email, "plan", lr.plan,
+	    "user_count", lr.user_count));
+	form_free(&f);
+	(void)snprintf(href, sizeof(href), "/admin/licenses/%s", id);
+	(void)snprintf(msg, sizeof(msg), "Trial license created; it is being "
+	    "e-mailed to %s.", lr.email);
+	return (edit_flash_redirect(req, "notice", msg, href));
+
+failed:
+	write_rollback(&w);
+	code = edit_write_status(&w, license_rules, &f);
+	ret = code == 422 ? new_render(req, ctx, &f, 422) :
+	    edit_db_error(req, ctx);
+	form_free(&f);
+
+	return (ret);
+}
+
+/*
+ * GET /admin/licenses/<id>/download: the license file, as an attachment,
+ * for whoever may read the license's page.  Each download is logged.
+ */
+int
+license_download(struct http_request *req, struct app_req *ctx)
+{
+	PGresult	*res;
+	const char	*params[1];
+	char		 disp[128];
+
+	params[0] = ctx->args[0];
+	if ((res = db_exec(ctx, "SELECT license_file FROM licenses WHERE "
+	    "id = $1::bigint AND license_file IS NOT NULL", 1, params)) ==
+	    NULL)
+		return (edit_db_error(req, ctx));
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return (render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
+		    "This license has no license file to download."));
+	}
+
+	log_event("license downloaded", json_pack("{s:s, s:s}", "license_id",
+	    ctx->args[0], "user", ctx->user));
+
+	(void)snprintf(disp, sizeof(disp), "attachment; "
+	    "filename=\"license-%s.gitlab-license\"", ctx->args[0]);
+	http_response_header(req, "content-type", "application/octet-stream");
+	http_response_header(req, "content-disposition", disp);
+	http_response_header(req, "cache-control", "no-store");
+	http_response_header(req, "x-content-type-options", "nosniff");
+	http_response(req, HTTP_STATUS_OK, PQgetvalue(res, 0, 0),
+	    (size_t)PQgetlength(res, 0, 0));
+	PQclear(res);
+
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * A license's page: the download for a license with a file, how to
+ * verify it, and the e-mails that carried it.
+ */
+void
+license_show_extras(struct app_req *ctx, const char *id, json_t *view)
+{
+	PGresult	*res;
+	json_t		*panel, *rows, *r;
+	const char	*params[1];
+	char		 href[96];
+	size_t		 i;
+
+	params[0] = id;
+	if ((res = db_exec(ctx, "SELECT license_file IS NOT NULL FROM "
+	    "licenses WHERE id = $1::bigint", 1, params)) == NULL)
+		return;
+	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
+		(void)snprintf(href, sizeof(href),
+		    "/admin/licenses/%s/download", id);
+		edit_action(view, "download", "Download license file", href,
+		    0);
+		json_object_set_new(view, "download_href", json_string(href));
+		panel = edit_panel(view, "license_file", "License file");
+		json_object_set_new(panel, "note", json_string("Signed with "
+		    "the license key (RSA, SHA-256). To check a license file, "
+		    "see \xe2\x80\x9cLicenses\xe2\x80\x9d in README.md: base64 "
+		    "-d the file, then openssl dgst -sha256 -verify with the "
+		    "public key over its data and signature."));
+	}
+	PQclear(res);
+
+	/* E-mails about this license (or the extension it was made for). */
+	panel = edit_panel(view, "emails", "E-mails");
+	json_object_set_new(panel, "columns", json_pack("[s, s, s, s, s, s]",
+	    "Queued at (UTC)", "To", "Status", "Attempts", "Sent at (UTC)",
+	    "Last error"));
+	rows = json_array();
+	res = db_exec(ctx, "SELECT to_char(o.created_at AT TIME ZONE 'UTC', "
+	    "'YYYY-MM-DD HH24:MI:SS'), o.payload->>'to', o.status, "
+	    "o.attempts::text, to_char(o.sent_at AT TIME ZONE 'UTC', "
+	    "'YYYY-MM-DD HH24:MI:SS'), o.last_error FROM outbox o "
+	    "WHERE o.kind = 'email' AND ((o.record_type = 'licenses' AND "
+	    "o.record_id = $1::bigint) OR (o.record_type = "
+	    "'temporary_extensions' AND o.record_id IN (SELECT e.id FROM "
+	    "temporary_extensions e WHERE e.license_id = $1::bigint))) "
+	    "ORDER BY o.id DESC LIMIT 10", 1, params);
+	if (res != NULL) {
+		for (i = 0; i < (size_t)PQntuples(res); i++) {
+			r = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}",
+			    "queued_at", PQgetvalue(res, i, 0),
+			    "to", PQgetvalue(res, i, 1),
+			    "status", PQgetvalue(res, i, 2),
+			    "attempts", PQgetvalue(res, i, 3),
+			    "sent_at", PQgetisnull(res, i, 4) ? NULL :
+			    PQgetvalue(res, i, 4),
+			    "last_error", PQgetisnull(res, i, 5) ? NULL :
+			    PQgetvalue(res, i, 5));
+			json_array_append_new(rows, r);
+			edit_panel_row(panel, json_pack("[o, o, o, o, o, o]",
+			    support_cell(PQgetvalue(res, i, 0), NULL),
+			    support_cell(PQgetvalue(res, i, 1), NULL),
+			    support_cell(PQgetvalue(res, i, 2), NULL),
+			    support_cell(PQgetvalue(res, i, 3), NULL),
+			    support_cell(PQgetisnull(res, i, 4) ? NULL :
+			    PQgetvalue(res, i, 4), NULL),
+			    support_cell(PQgetisnull(res, i, 5) ? NULL :
+			    PQgetvalue(res, i, 5), NULL)));
+		}
+		PQclear(res);
+	}
+	json_object_set_new(view, "emails", rows);
+	json_object_set_new(panel, "note", json_string(json_array_size(rows) ?
+	    "E-mails are sent in the background (SMTP) and retried while the "
+	    "mail relay is unavailable." : "No e-mail was sent about this "
+	    "license from the panel."));
+}
