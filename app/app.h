@@ -55,10 +55,7 @@ struct app_req {
 	char			 csrf[APP_CSRF_MAX];
 	json_t			*sess;
 
-	/* Sign-in work in progress in a task (auth.c). */
-	void			*auth;
-
-	/* Other work in progress in a task (bg.c: calls to Zuora). */
+	/* Work in progress in a task (bg.c: calls to Zuora, sign-in). */
 	void			*bg;
 
 	char			 args[APP_ARGS_MAX][APP_ARG_MAX];
@@ -135,6 +132,19 @@ void		 session_load(struct http_request *, struct app_req *);
 void		 session_touch(struct http_request *, struct app_req *);
 int		 session_csrf_ok(const struct app_req *);
 const char	*session_actor(const struct app_req *, char *, size_t);
+
+/* bg.c */
+#define BG_NONE			0
+#define BG_RUNNING		1
+#define BG_DONE			2
+#define BG_OVERDUE		3
+#define BG_GRACE_MS		5000	/* beyond the calls' own bounds */
+void		 bg_start(struct http_request *, struct app_req *,
+		    void (*)(void *), void *, void (*)(void *), u_int64_t);
+int		 bg_wait(struct http_request *, struct app_req *);
+void		*bg_take(struct app_req *);
+void		*bg_arg(struct app_req *, void (*)(void *));
+void		 bg_req_free(struct app_req *);
 
 /* auth.c */
 #define AUTH_DENY_SIGNED_OUT	1

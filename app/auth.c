@@ -34,12 +34,13 @@
  *    get a 401 with the sign-in URL before liboauth2 is involved.
  *
  * The token exchange, the JWKS download and the userinfo call block in
- * libcurl, so the callback's liboauth2 work runs in a Kore task (a thread
- * of the worker): the worker keeps serving other requests meanwhile, and
- * the calls are bounded by oidc_http_timeout besides.  The metadata
- * download of a lazy retry runs in a task too.  Task threads never touch
- * Kore's allocator or the request: they fill in their job, and the
- * request's handler, re-entered when the task ends, does the rest.
+ * libcurl, so the callback's liboauth2 work runs in a Kore task (bg.c, a
+ * thread of the worker): the worker keeps serving other requests
+ * meanwhile, and the calls are bounded by oidc_http_timeout besides.  The
+ * metadata download of a lazy retry runs in a task too.  Task threads
+ * never touch Kore's allocator or the request: they fill in their job,
+ * and the request's handler, re-entered when the task ends, does the
+ * rest.
  *
  * Nothing secret is logged: not codes, tokens, cookies or query strings.
  * liboauth2's own messages are not written anywhere; only the name of the
@@ -60,7 +61,6 @@
 
 #include <kore/kore.h>
 #include <kore/http.h>
-#include <kore/tasks.h>
 
 #include <oauth2/cache.h>
 #include <oauth2/cfg.h>
@@ -97,10 +97,6 @@
 #define JOB_METADATA		1
 #define JOB_CALLBACK		2
 
-#define JOB_DONE		0
-#define JOB_PENDING		1
-#define JOB_OVERDUE		2
-
 /* What liboauth2 said, kept without its messages (they can hold secrets). */
 struct oidc_diag {
 	char		where[96];
@@ -110,21 +106,12 @@ struct oidc_diag {
 };
 
 /*
- * Work for a task thread.  The task is the first member: the entry point
- * gets the task and casts.  Only plain malloc(3) memory and liboauth2 or
- * jansson objects are touched in the thread.
+ * Work for a task thread (bg.c).  Only plain malloc(3) memory and
+ * liboauth2 or jansson objects are touched in the thread.
  */
 struct auth_job {
-	struct kore_task	 task;
 	int			 kind;
-	int			 running;
 	struct oidc_diag	 diag;
-
-	/* The watchdog's (main thread only). */
-	LIST_ENTRY(auth_job)	 list;
-	int			 listed;
-	int			 overdue;
-	u_int64_t		 deadline;
 
 	/* JOB_CALLBACK: in. */
 	char			*query;
@@ -156,8 +143,6 @@ static oauth2_log_t		*quiet = NULL;
 static struct base_url		 base;
 static char			 redirect_uri[512];
 static time_t			 retry_after = 0;
-static LIST_HEAD(, auth_job)	 jobs = LIST_HEAD_INITIALIZER(jobs);
-static struct kore_timer	*watchdog = NULL;
 
 static void	 oidc_sink(oauth2_log_sink_t *, const char *, unsigned long,
 		    const char *, oauth2_log_level_t, const char *);
@@ -174,10 +159,8 @@ static int	 provider_ensure(struct http_request *, struct app_req *);
 static struct auth_job *job_new(int);
 static void	 job_start(struct http_request *, struct app_req *,
 		    struct auth_job *);
-static int	 job_wait(struct http_request *, struct app_req *);
-static void	 job_watchdog(void *, u_int64_t);
-static void	 job_free(struct auth_job *);
-static int	 job_run(struct kore_task *);
+static void	 job_free(void *);
+static void	 job_run(void *);
 static void	 callback_run(struct auth_job *);
 static int	 callback_start(struct http_request *, struct app_req *);
 static int	 callback_finish(struct http_request *, struct app_req *);
@@ -670,7 +653,7 @@ provider_ensure(struct http_request *req, struct app_req *ctx)
 	if (oidc != NULL)
 		return (PROVIDER_READY);
 
-	if ((job = ctx->auth) == NULL) {
+	if ((job = bg_arg(ctx, job_run)) == NULL) {
 		if (time(NULL) >= retry_after) {
 			job_start(req, ctx, job_new(JOB_METADATA));
 			return (PROVIDER_PENDING);
@@ -688,10 +671,10 @@ provider_ensure(struct http_request *req, struct app_req *ctx)
 		    "signing in. Start the sign-in again.", "Sign in again");
 		return (PROVIDER_FAILED);
 	}
-	switch (job_wait(req, ctx)) {
-	case JOB_PENDING:
+	switch (bg_wait(req, ctx)) {
+	case BG_RUNNING:
 		return (PROVIDER_PENDING);
-	case JOB_OVERDUE:
+	case BG_OVERDUE:
 		retry_after = time(NULL) + METADATA_RETRY;
 		auth_log("error", "sign-in provider unavailable", ctx,
 		    "discovery did not finish in time", NULL);
@@ -702,6 +685,7 @@ provider_ensure(struct http_request *req, struct app_req *ctx)
 		return (PROVIDER_FAILED);
 	}
 
+	job = bg_take(ctx);
 	ok = 0;
 	if (job->metadata != NULL) {
 		if (provider_configure(quiet, job->metadata, err,
@@ -717,7 +701,6 @@ provider_ensure(struct http_request *req, struct app_req *ctx)
 		    job->why, NULL);
 
 	job_free(job);
-	ctx->auth = NULL;
 	if (oidc != NULL)
 		return (PROVIDER_READY);
 
@@ -743,9 +726,10 @@ job_new(int kind)
 
 /*
  * Start the job in a task bound to the request, which sleeps until the
- * task ends.  Every call in it is bounded by oidc_http_timeout; the
- * watchdog answers for a task that overstays even so (a thread stopped
- * by the sandbox never ends, and its request would wait forever).
+ * task ends (bg.c).  Every call in it is bounded by oidc_http_timeout;
+ * past that, with the grace, the task is overdue.  The job stays with
+ * the request until the handler takes it, or is freed with the request
+ * once its task is over.
  */
 static void
 job_start(struct http_request *req, struct app_req *ctx,
@@ -754,72 +738,15 @@ job_start(struct http_request *req, struct app_req *ctx,
 	u_int64_t	calls;
 
 	calls = job->kind == JOB_CALLBACK ? 4 : 1;
-	job->deadline = kore_time_ms() +
-	    (calls * (u_int64_t)app_cfg.oidc_http_timeout + 5) * 1000;
-	LIST_INSERT_HEAD(&jobs, job, list);
-	job->listed = 1;
-	if (watchdog == NULL)
-		watchdog = kore_timer_add(job_watchdog, 1000, NULL, 0);
-
-	kore_task_create(&job->task, job_run);
-	kore_task_bind_request(&job->task, req);
-	job->running = 1;
-	ctx->auth = job;
-	kore_task_run(&job->task);
-}
-
-/*
- * JOB_DONE once the task has finished, JOB_PENDING while it runs (the
- * request sleeps), JOB_OVERDUE when the watchdog gave up on it: the job
- * then stays with the request and is freed if its task ever ends.
- */
-static int
-job_wait(struct http_request *req, struct app_req *ctx)
-{
-	struct auth_job		*job;
-
-	job = ctx->auth;
-	if (job->running) {
-		if (kore_task_state(&job->task) != KORE_TASK_STATE_FINISHED) {
-			if (job->overdue) {
-				if (job->listed) {
-					LIST_REMOVE(job, list);
-					job->listed = 0;
-				}
-				return (JOB_OVERDUE);
-			}
-			http_request_sleep(req);
-			return (JOB_PENDING);
-		}
-		kore_task_destroy(&job->task);
-		job->running = 0;
-	}
-
-	return (JOB_DONE);
-}
-
-/* Every second: wake the requests whose task is past its deadline. */
-static void
-job_watchdog(void *arg, u_int64_t now)
-{
-	struct auth_job		*job;
-
-	(void)arg;
-
-	LIST_FOREACH(job, &jobs, list) {
-		if (!job->running || job->overdue || now < job->deadline ||
-		    job->task.req == NULL)
-			continue;
-		job->overdue = 1;
-		http_request_wakeup(job->task.req);
-	}
+	bg_start(req, ctx, job_run, job, job_free,
+	    calls * (u_int64_t)app_cfg.oidc_http_timeout * 1000 + BG_GRACE_MS);
 }
 
 static void
-job_free(struct auth_job *job)
+job_free(void *arg)
 {
-	if (job->listed)
-		LIST_REMOVE(job, list);
+	struct auth_job		*job = arg;
+
 	free(job->query);
 	if (job->cookie != NULL) {
 		explicit_bzero(job->cookie, strlen(job->cookie));
@@ -836,28 +763,12 @@ job_free(struct auth_job *job)
 
 /*
  * Kore frees a request (possibly several times while a task still runs):
- * a job is freed once its task is over, whoever ended it.
+ * the sign-in job goes with its task (bg_req_free(), from dispatch), the
+ * session here.
  */
 void
 auth_req_free(struct app_req *ctx)
 {
-	struct auth_job		*job;
-
-	if ((job = ctx->auth) != NULL) {
-		if (job->running) {
-			/* Kore destroys a finished task of a dead request. */
-			if (job->task.req != NULL) {
-				if (kore_task_state(&job->task) !=
-				    KORE_TASK_STATE_FINISHED)
-					return;
-				kore_task_destroy(&job->task);
-			}
-			job->running = 0;
-		}
-		job_free(job);
-		ctx->auth = NULL;
-	}
-
 	if (ctx->sess != NULL) {
 		json_decref(ctx->sess);
 		ctx->sess = NULL;
@@ -865,10 +776,10 @@ auth_req_free(struct app_req *ctx)
 }
 
 /* A task thread: blocking calls to the provider, nothing else. */
-static int
-job_run(struct kore_task *t)
+static void
+job_run(void *arg)
 {
-	struct auth_job		*job = (struct auth_job *)t;
+	struct auth_job		*job = arg;
 	oauth2_log_t		*log;
 
 	switch (job->kind) {
@@ -882,8 +793,6 @@ job_run(struct kore_task *t)
 		callback_run(job);
 		break;
 	}
-
-	return (KORE_RESULT_OK);
 }
 
 /*
@@ -1232,7 +1141,7 @@ auth_callback(struct http_request *req, struct app_req *ctx)
 	struct auth_job		*job;
 	int			 rc;
 
-	if ((job = ctx->auth) != NULL && job->kind == JOB_CALLBACK)
+	if ((job = bg_arg(ctx, job_run)) != NULL && job->kind == JOB_CALLBACK)
 		return (callback_finish(req, ctx));
 
 	if ((rc = provider_ensure(req, ctx)) != PROVIDER_READY)
@@ -1360,10 +1269,10 @@ callback_finish(struct http_request *req, struct app_req *ctx)
 	char			 name[sizeof(OIDC_STATE_PREFIX) + STATE_MAX];
 	int			 status, r;
 
-	switch (job_wait(req, ctx)) {
-	case JOB_PENDING:
+	switch (bg_wait(req, ctx)) {
+	case BG_RUNNING:
 		return (KORE_RESULT_RETRY);
-	case JOB_OVERDUE:
+	case BG_OVERDUE:
 		auth_log("error", "sign-in failed", ctx, "the sign-in task did "
 		    "not finish in time", NULL);
 		return (auth_page(req, ctx, HTTP_STATUS_SERVICE_UNAVAILABLE,
@@ -1371,7 +1280,7 @@ callback_finish(struct http_request *req, struct app_req *ctx)
 		    "answer in time, so the sign-in could not be completed. "
 		    "Try again in a moment.", "Try again"));
 	}
-	job = ctx->auth;
+	job = bg_take(ctx);
 
 	/* One try per state, whatever the outcome. */
 	(void)snprintf(name, sizeof(name), "%s%s", TXN_COOKIE_PREFIX,
@@ -1392,7 +1301,6 @@ callback_finish(struct http_request *req, struct app_req *ctx)
 			    &job->diag);
 		}
 		job_free(job);
-		ctx->auth = NULL;
 		if (status == HTTP_STATUS_SERVICE_UNAVAILABLE) {
 			return (auth_page(req, ctx, status,
 			    "Sign-in is unavailable", "The sign-in service did "
@@ -1409,7 +1317,6 @@ callback_finish(struct http_request *req, struct app_req *ctx)
 	if ((why = claims_check(job, &email, &groups)) != NULL) {
 		auth_log("warning", "sign-in refused", ctx, why, &job->diag);
 		job_free(job);
-		ctx->auth = NULL;
 		return (auth_page(req, ctx, HTTP_STATUS_BAD_REQUEST,
 		    "Sign-in did not complete", "The answer of the sign-in "
 		    "service could not be verified, so you were not signed "
@@ -1424,7 +1331,6 @@ callback_finish(struct http_request *req, struct app_req *ctx)
 	json_decref(groups);
 	(void)kore_strlcpy(ret, job->return_to, sizeof(ret));
 	job_free(job);
-	ctx->auth = NULL;
 
 	if (r == -1) {
 		auth_log("warning", "sign-in failed", ctx,

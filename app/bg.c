@@ -1,17 +1,22 @@
 /*
- * Blocking work a person waits for (a call to Zuora), run in a Kore task
- * thread so that the worker keeps serving everyone else meanwhile.
+ * Blocking work a person waits for (a call to Zuora, the sign-in's calls
+ * to the OpenID provider), run in a Kore task thread so that the worker
+ * keeps serving everyone else meanwhile.
  *
  *	bg_start()	runs fn(arg) in a task bound to the request, which
  *			sleeps; the handler returns KORE_RESULT_RETRY
  *	bg_wait()	called when the handler runs again: BG_RUNNING (keep
  *			sleeping, return KORE_RESULT_RETRY) or BG_DONE
  *	bg_take()	the finished job's argument, now the handler's
+ *	bg_arg()	the job's argument, still the job's (which work the
+ *			request has in progress)
  *
  * The function runs in another thread: it may use only malloc(3) memory,
- * jansson and libcurl (zuora.c), never Kore or the worker's database
- * connection.  Its own time limits (zuora_http_timeout for each exchange)
- * bound it; a watchdog answers for a task that overstays even so.
+ * jansson, libcurl (zuora.c) and liboauth2 (auth.c), never Kore or the
+ * worker's database connection.  Its own time limits (zuora_http_timeout
+ * or oidc_http_timeout for each exchange) bound it; a watchdog answers
+ * for a task that overstays even so (a thread stopped by the sandbox
+ * never ends, and its request would wait forever).
  */
 
 #include <sys/types.h>
@@ -20,11 +25,8 @@
 #include <string.h>
 
 #include "app.h"
-#include "edit.h"
 
 #include <kore/tasks.h>
-
-#define BG_GRACE_MS		5000
 
 struct bg_job {
 	struct kore_task	 task;
@@ -70,13 +72,13 @@ bg_watchdog(void *arg, u_int64_t now)
 }
 
 /*
- * Start fn(arg) in a task for this request; calls is how many Zuora
- * exchanges it may make (for its deadline).  arg is freed with dtor
- * unless bg_take() takes it.
+ * Start fn(arg) in a task for this request; after deadline_ms the task is
+ * overdue (the caller's bound on its calls, with BG_GRACE_MS).  arg is
+ * freed with dtor unless bg_take() takes it.
  */
 void
 bg_start(struct http_request *req, struct app_req *ctx, void (*fn)(void *),
-    void *arg, void (*dtor)(void *), int calls)
+    void *arg, void (*dtor)(void *), u_int64_t deadline_ms)
 {
 	struct bg_job	*job;
 
@@ -88,8 +90,7 @@ bg_start(struct http_request *req, struct app_req *ctx, void (*fn)(void *),
 	job->fn = fn;
 	job->arg = arg;
 	job->dtor = dtor;
-	job->deadline = kore_time_ms() + BG_GRACE_MS +
-	    (u_int64_t)calls * 2 * (u_int64_t)app_cfg.zuora_http_timeout * 1000;
+	job->deadline = kore_time_ms() + deadline_ms;
 	LIST_INSERT_HEAD(&jobs, job, list);
 	if (watchdog == NULL)
 		watchdog = kore_timer_add(bg_watchdog, 1000, NULL, 0);
@@ -122,6 +123,18 @@ bg_wait(struct http_request *req, struct app_req *ctx)
 	}
 
 	return (BG_DONE);
+}
+
+/* The argument of the request's job if it runs fn; still the job's. */
+void *
+bg_arg(struct app_req *ctx, void (*fn)(void *))
+{
+	struct bg_job	*job;
+
+	if ((job = ctx->bg) == NULL || job->fn != fn)
+		return (NULL);
+
+	return (job->arg);
 }
 
 /* The finished job's argument; the job itself is gone afterwards. */

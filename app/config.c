@@ -93,7 +93,6 @@ static int	setting_set(struct app_config *, const struct setting *,
 		    const char *, const char *, int, char *, size_t);
 static int	group_add(struct app_config *, char *, const char *, int,
 		    char *, size_t);
-static char	*trim(char *);
 static void	env_name(const char *, char *, size_t);
 static int	countries_normalise(struct app_config *, const char *,
 		    char *, size_t);
@@ -219,7 +218,7 @@ config_parse(struct app_config *cfg, const char *src, const char *name,
 			}
 		}
 
-		key = trim(line);
+		key = trim_space(line);
 		if (*key == '\0')
 			continue;
 
@@ -228,7 +227,7 @@ config_parse(struct app_config *cfg, const char *src, const char *name,
 			;
 		if (*val != '\0')
 			*val++ = '\0';
-		val = trim(val);
+		val = trim_space(val);
 
 		if (strcmp(key, "group") == 0) {
 			if (group_add(cfg, val, name, lineno,
@@ -443,7 +442,7 @@ group_add(struct app_config *cfg, char *val, const char *name, int lineno,
 		;
 	if (*list != '\0')
 		*list++ = '\0';
-	list = trim(list);
+	list = trim_space(list);
 
 	if (*group == '\0' || *list == '\0') {
 		snprintf(err, errlen, "%s:%d: 'group' needs a group name and "
@@ -454,7 +453,7 @@ group_add(struct app_config *cfg, char *val, const char *name, int lineno,
 	roles = 0;
 	for (role = strtok_r(list, ",", &save); role != NULL;
 	    role = strtok_r(NULL, ",", &save)) {
-		role = trim(role);
+		role = trim_space(role);
 		if ((r = config_role_parse(role)) == 0) {
 			snprintf(err, errlen, "%s:%d: unknown role '%s' "
 			    "(read_only, editor, support_admin)", name,
@@ -479,8 +478,12 @@ group_add(struct app_config *cfg, char *val, const char *name, int lineno,
 	return (0);
 }
 
-static char *
-trim(char *s)
+/*
+ * Blanks off both ends, in place.  Here, not in validate.c, so that every
+ * program that reads the configuration has it (the outbox worker too).
+ */
+char *
+trim_space(char *s)
 {
 	char	*e;
 

@@ -80,5 +80,6 @@ void	config_free(struct app_config *);
 int	config_role_parse(const char *);
 const char *config_role_name(int);
 int	config_roles_for_group(const struct app_config *, const char *);
+char	*trim_space(char *);
 
 #endif

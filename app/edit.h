@@ -106,6 +106,14 @@ int	 contact_import(struct http_request *, struct app_req *);
 void	 billing_account_show_extras(struct app_req *, const char *,
 	    json_t *);
 
+/* api.c: what the services' JSON APIs share */
+typedef int	(*api_error_fn)(struct http_request *, int, const char *,
+		    const char *);
+int	 api_service_ok(struct http_request *, const char *);
+int	 api_answer(struct http_request *, int, json_t *);
+json_t	*api_json_body(struct http_request *, size_t, size_t, const char *,
+	    api_error_fn);
+
 /* portal_api.c */
 int	 api_one_time_sign_in_redeem(struct http_request *, struct app_req *);
 int	 api_impersonation_redeem(struct http_request *, struct app_req *);
@@ -117,16 +125,5 @@ int	 token_equal(const char *, const char *);
 void	 token_one_time(const char *, const char *, char *, size_t);
 int	 token_one_time_issue(struct write_txn *, const char *);
 json_t	*token_one_time_view(struct app_req *, const char *);
-
-/* bg.c */
-#define BG_NONE		0
-#define BG_RUNNING	1
-#define BG_DONE		2
-#define BG_OVERDUE	3
-void	 bg_start(struct http_request *, struct app_req *,
-	    void (*)(void *), void *, void (*)(void *), int);
-int	 bg_wait(struct http_request *, struct app_req *);
-void	*bg_take(struct app_req *);
-void	 bg_req_free(struct app_req *);
 
 #endif

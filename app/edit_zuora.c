@@ -60,6 +60,14 @@ static const struct zflag zuora_flags[] = {
 
 #define NFLAGS		5
 
+/*
+ * When the task is overdue: the Zuora exchanges it may make, each allowed
+ * twice zuora_http_timeout, and the grace.
+ */
+#define ZJOB_CALLS	2
+#define ZJOB_DEADLINE_MS	(BG_GRACE_MS + (u_int64_t)ZJOB_CALLS * 2 * \
+			    (u_int64_t)app_cfg.zuora_http_timeout * 1000)
+
 static void	 zjob_run(void *);
 static void	 zjob_free(void *);
 static struct zjob *zjob_new(const char *, const char *);
@@ -205,7 +213,7 @@ billing_account_refresh(struct http_request *req, struct app_req *ctx)
 	job = zjob_new("accounts", PQgetvalue(res, 0, 0));
 	PQclear(res);
 
-	bg_start(req, ctx, zjob_run, job, zjob_free, 2);
+	bg_start(req, ctx, zjob_run, job, zjob_free, ZJOB_DEADLINE_MS);
 	return (KORE_RESULT_RETRY);
 }
 
@@ -394,7 +402,7 @@ contact_import(struct http_request *req, struct app_req *ctx)
 
 	job = zjob_new("contacts", form_value(&f, "zuora_contact_id"));
 	form_free(&f);
-	bg_start(req, ctx, zjob_run, job, zjob_free, 2);
+	bg_start(req, ctx, zjob_run, job, zjob_free, ZJOB_DEADLINE_MS);
 
 	return (KORE_RESULT_RETRY);
 }

@@ -39,7 +39,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "support.h"
 #include "validate.h"
@@ -58,8 +57,8 @@ struct api_ext {
 
 static int	 ext_error(struct http_request *, int, const char *,
 		    const char *, const char *);
-static int	 ext_authorized(struct http_request *);
-static json_t	*ext_body(struct http_request *);
+static int	 ext_error_fn(struct http_request *, int, const char *,
+		    const char *);
 static int	 ext_parse(json_t *, struct api_ext *, const char **,
 		    const char **);
 static int	 text_ok(const char *, size_t, int);
@@ -70,76 +69,19 @@ ext_error(struct http_request *req, int status, const char *code,
 {
 	json_t	*e;
 
-	if (status == HTTP_STATUS_UNAUTHORIZED)
-		http_response_header(req, "www-authenticate", "Bearer");
 	e = json_pack("{s:s, s:s}", "code", code, "message", message);
 	if (field != NULL)
 		json_object_set_new(e, "field", json_string(field));
 
-	return (render_json(req, status, json_pack("{s:o}", "error", e)));
+	return (api_answer(req, status, json_pack("{s:o}", "error", e)));
 }
 
+/* An error about no field in particular. */
 static int
-ext_authorized(struct http_request *req)
+ext_error_fn(struct http_request *req, int status, const char *code,
+    const char *message)
 {
-	const char	*h;
-
-	if (!http_request_header(req, "authorization", &h) ||
-	    strncasecmp(h, "Bearer ", 7) != 0)
-		return (0);
-	h += 7;
-	while (*h == ' ')
-		h++;
-
-	return (*h != '\0' && token_equal(h, app_cfg.sales_service_token));
-}
-
-/* The JSON body, or NULL after answering. */
-static json_t *
-ext_body(struct http_request *req)
-{
-	struct kore_buf	*buf;
-	json_t		*body;
-	json_error_t	 jerr;
-	const char	*ctype;
-	char		 data[2048];
-	ssize_t		 n;
-
-	if (!http_request_header(req, "content-type", &ctype) ||
-	    strncasecmp(ctype, "application/json", 16) != 0) {
-		(void)ext_error(req, HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE,
-		    "unsupported_media_type", "Send the body as "
-		    "application/json.", NULL);
-		return (NULL);
-	}
-
-	buf = kore_buf_alloc(1024);
-	for (;;) {
-		if ((n = http_body_read(req, data, sizeof(data))) == -1 ||
-		    buf->offset + (size_t)n > API_BODY_MAX) {
-			kore_buf_free(buf);
-			(void)ext_error(req, HTTP_STATUS_BAD_REQUEST,
-			    "bad_request", "The body could not be read or is "
-			    "too large.", NULL);
-			return (NULL);
-		}
-		if (n == 0)
-			break;
-		kore_buf_append(buf, data, (size_t)n);
-	}
-
-	body = json_loadb((const char *)buf->data, buf->offset,
-	    JSON_REJECT_DUPLICATES, &jerr);
-	kore_buf_free(buf);
-	if (body == NULL || !json_is_object(body)) {
-		if (body != NULL)
-			json_decref(body);
-		(void)ext_error(req, HTTP_STATUS_BAD_REQUEST, "bad_request",
-		    "The body must be a JSON object.", NULL);
-		return (NULL);
-	}
-
-	return (body);
+	return (ext_error(req, status, code, message, NULL));
 }
 
 /* Text of at most max characters, no control characters (but \n, \t). */
@@ -256,12 +198,13 @@ api_temporary_extension_create(struct http_request *req, struct app_req *ctx)
 		    "not_configured", "The sales service token is not set "
 		    "(sales_service_token).", NULL));
 	}
-	if (!ext_authorized(req)) {
+	if (!api_service_ok(req, app_cfg.sales_service_token)) {
 		return (ext_error(req, HTTP_STATUS_UNAUTHORIZED,
 		    "unauthorized", "A valid service token is required.",
 		    NULL));
 	}
-	if ((body = ext_body(req)) == NULL)
+	if ((body = api_json_body(req, API_BODY_MAX, JSON_REJECT_DUPLICATES,
+	    "The body must be a JSON object.", ext_error_fn)) == NULL)
 		return (KORE_RESULT_OK);
 
 	memset(&rq, 0, sizeof(rq));

@@ -30,20 +30,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "edit.h"
 
 #define API_BODY_MAX		8192
 #define API_TOKEN_MAX		128
 #define API_ACTOR		"api:customers_portal"
+#define API_TOKEN_BAD		"The body must be a JSON object with a " \
+				    "\"token\" string."
 
 #define KIND_ONE_TIME		1
 #define KIND_IMPERSONATION	2
 
 static int	 api_error(struct http_request *, int, const char *,
 		    const char *);
-static int	 api_authorized(struct http_request *);
 static int	 api_token(struct http_request *, char *, size_t);
 static int	 api_redeem(struct http_request *, struct app_req *, int);
 
@@ -51,71 +51,26 @@ static int
 api_error(struct http_request *req, int status, const char *code,
     const char *message)
 {
-	if (status == HTTP_STATUS_UNAUTHORIZED)
-		http_response_header(req, "www-authenticate", "Bearer");
-	return (render_json(req, status, json_pack("{s:s, s:s}", "error",
+	return (api_answer(req, status, json_pack("{s:s, s:s}", "error",
 	    code, "message", message)));
-}
-
-/* The service token, compared in constant time. */
-static int
-api_authorized(struct http_request *req)
-{
-	const char	*h;
-
-	if (!http_request_header(req, "authorization", &h) ||
-	    strncasecmp(h, "Bearer ", 7) != 0)
-		return (0);
-	h += 7;
-	while (*h == ' ')
-		h++;
-
-	return (*h != '\0' && token_equal(h, app_cfg.portal_service_token));
 }
 
 /* The body's token: 1, or 0 after answering with an error. */
 static int
 api_token(struct http_request *req, char *out, size_t outlen)
 {
-	struct kore_buf	*buf;
 	json_t		*body;
-	json_error_t	 jerr;
-	const char	*ctype, *tok;
-	char		 data[1024];
-	ssize_t		 n;
+	const char	*tok;
 
-	if (!http_request_header(req, "content-type", &ctype) ||
-	    strncasecmp(ctype, "application/json", 16) != 0) {
-		(void)api_error(req, HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE,
-		    "unsupported_media_type", "Send the body as "
-		    "application/json.");
+	if ((body = api_json_body(req, API_BODY_MAX, 0, API_TOKEN_BAD,
+	    api_error)) == NULL)
 		return (0);
-	}
-
-	buf = kore_buf_alloc(256);
-	for (;;) {
-		if ((n = http_body_read(req, data, sizeof(data))) == -1 ||
-		    buf->offset + (size_t)n > API_BODY_MAX) {
-			kore_buf_free(buf);
-			(void)api_error(req, HTTP_STATUS_BAD_REQUEST,
-			    "bad_request", "The body could not be read or is "
-			    "too large.");
-			return (0);
-		}
-		if (n == 0)
-			break;
-		kore_buf_append(buf, data, (size_t)n);
-	}
-
-	body = json_loadb((const char *)buf->data, buf->offset, 0, &jerr);
-	kore_buf_free(buf);
-	tok = body ? json_string_value(json_object_get(body, "token")) : NULL;
+	tok = json_string_value(json_object_get(body, "token"));
 	if (tok == NULL || *tok == '\0' || strlen(tok) >= outlen ||
 	    strlen(tok) > API_TOKEN_MAX) {
-		if (body != NULL)
-			json_decref(body);
+		json_decref(body);
 		(void)api_error(req, HTTP_STATUS_BAD_REQUEST, "bad_request",
-		    "The body must be a JSON object with a \"token\" string.");
+		    API_TOKEN_BAD);
 		return (0);
 	}
 	(void)kore_strlcpy(out, tok, outlen);
@@ -139,7 +94,7 @@ api_redeem(struct http_request *req, struct app_req *ctx, int kind)
 		    "not_configured", "The portal service token is not set "
 		    "(portal_service_token)."));
 	}
-	if (!api_authorized(req)) {
+	if (!api_service_ok(req, app_cfg.portal_service_token)) {
 		return (api_error(req, HTTP_STATUS_UNAUTHORIZED,
 		    "unauthorized", "A valid service token is required."));
 	}

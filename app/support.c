@@ -103,6 +103,23 @@ support_pages(json_t *view, const char *base, long page, int has_next)
 }
 
 /*
+ * A list screen, rendered with tmpl: its rows under key (and has_rows),
+ * the links to the other pages (base: the screen with its query).
+ */
+int
+support_list_render(struct http_request *req, struct app_req *ctx,
+    json_t *view, const char *key, json_t *rows, const char *base,
+    long page, int has_next, const char *tmpl)
+{
+	json_object_set_new(view, "has_rows", json_boolean(
+	    json_array_size(rows) > 0));
+	json_object_set_new(view, key, rows);
+	support_pages(view, base, page, has_next);
+
+	return (render_page(req, ctx, HTTP_STATUS_OK, tmpl, view));
+}
+
+/*
  * A LIKE pattern matching s anywhere in a lower-cased search column:
  * lower-cased, with % _ and \ taken literally (kore_free it).
  */

@@ -40,6 +40,9 @@ int	 support_conflict(struct http_request *, struct app_req *,
 	    const char *, const char *, struct form *, struct form *,
 	    const char *);
 void	 support_pages(json_t *, const char *, long, int);
+int	 support_list_render(struct http_request *, struct app_req *,
+	    json_t *, const char *, json_t *, const char *, long, int,
+	    const char *);
 long	 support_page(struct app_req *);
 char	*support_like(const char *);
 char	*support_urlencode(const char *);

@@ -195,6 +195,8 @@ static json_t	*sub_view(const struct sub_row *);
 static const char *blocked_why(const struct ns_action *,
 		    const struct ns_row *, const struct sub_row *, char *,
 		    size_t, char *, size_t);
+static int	 lookup_add(json_t *, const char *, const char *,
+		    const char *, int, const char *);
 static int	 page(struct http_request *, struct app_req *,
 		    const struct ns_action *, const char *, const char *,
 		    struct form *, int, const char *);
@@ -502,6 +504,34 @@ current_value(const struct ns_action *a, const struct ns_row *n,
 }
 
 /*
+ * A lookup's field, as typed (value), added to lookups.  rc is what
+ * looking value up gave (1 found, 0 not or not looked up, -1 the database
+ * failed); an empty value was not looked up and is no error.  Returns 1
+ * if found, 0 if not, -1 (nothing added) if the database failed.
+ */
+static int
+lookup_add(json_t *lookups, const char *name, const char *label,
+    const char *value, int rc, const char *missing)
+{
+	json_t	*fv;
+
+	if (*value == '\0')
+		rc = 0;
+	else if (rc == -1)
+		return (-1);
+
+	fv = json_pack("{s:s, s:s, s:s}", "name", name, "label", label,
+	    "value", value);
+	if (*value != '\0' && rc == 0) {
+		json_object_set_new(fv, "error", json_sprintf("No %s "
+		    "\xe2\x80\x9c%.100s\xe2\x80\x9d.", missing, value));
+	}
+	json_array_append_new(lookups, fv);
+
+	return (rc);
+}
+
+/*
  * The page of an action's tab: lookups as typed (ns_q, sub_q), what they
  * found, and the form (typed: after a refusal; else a fresh one).
  */
@@ -538,43 +568,32 @@ page(struct http_request *req, struct app_req *ctx, const struct ns_action *a,
 	lookups = json_array();
 	ready = 1;
 	if (a->need_ns) {
-		fv = json_pack("{s:s, s:s, s:s}", "name", "namespace",
-		    "label", a->id == A_REASSOCIATE ? "Target namespace ID or "
-		    "path" : "Namespace ID or path", "value", ns_q);
-		if (*ns_q == '\0')
-			ready = 0;
-		else if (strlen(ns_q) > 255 ||
-		    (rc = ns_fetch(ctx, NULL, ns_q, 0, &n)) == 0) {
-			json_object_set_new(fv, "error", json_sprintf("No "
-			    "namespace has the ID or path \xe2\x80\x9c%.100s"
-			    "\xe2\x80\x9d.", ns_q));
-			ready = 0;
-		} else if (rc == -1) {
-			json_decref(fv);
+		rc = *ns_q != '\0' && strlen(ns_q) <= 255 ?
+		    ns_fetch(ctx, NULL, ns_q, 0, &n) : 0;
+		if ((rc = lookup_add(lookups, "namespace",
+		    a->id == A_REASSOCIATE ? "Target namespace ID or path" :
+		    "Namespace ID or path", ns_q, rc,
+		    "namespace has the ID or path")) == -1) {
 			json_decref(lookups);
 			json_decref(view);
 			return (edit_db_error(req, ctx));
 		}
-		json_array_append_new(lookups, fv);
+		if (rc == 0)
+			ready = 0;
 	}
 	if (a->need_sub) {
-		fv = json_pack("{s:s, s:s, s:s}", "name", "subscription",
-		    "label", "Zuora subscription ID or name", "value", sub_q);
-		if (*sub_q == '\0')
-			ready = 0;
-		else if (strlen(sub_q) > 100 ||
-		    (rc = sub_fetch(ctx, NULL, sub_q, 0, &s)) == 0) {
-			json_object_set_new(fv, "error", json_sprintf("No "
-			    "subscription has the Zuora subscription ID or "
-			    "name \xe2\x80\x9c%.100s\xe2\x80\x9d.", sub_q));
-			ready = 0;
-		} else if (rc == -1) {
-			json_decref(fv);
+		rc = *sub_q != '\0' && strlen(sub_q) <= 100 ?
+		    sub_fetch(ctx, NULL, sub_q, 0, &s) : 0;
+		if ((rc = lookup_add(lookups, "subscription",
+		    "Zuora subscription ID or name", sub_q, rc,
+		    "subscription has the Zuora subscription ID or name")) ==
+		    -1) {
 			json_decref(lookups);
 			json_decref(view);
 			return (edit_db_error(req, ctx));
 		}
-		json_array_append_new(lookups, fv);
+		if (rc == 0)
+			ready = 0;
 	}
 	json_object_set_new(view, "lookups", lookups);
 

@@ -132,9 +132,6 @@ support_sm_trials(struct http_request *req, struct app_req *ctx)
 	view = support_view(ctx, "Trials for SM", NULL);
 	json_object_set_new(view, "query", json_string(query));
 	json_object_set_new(view, "new_href", json_string(SCREEN "/new"));
-	json_object_set_new(view, "has_rows", json_boolean(
-	    json_array_size(rows) > 0));
-	json_object_set_new(view, "licenses", rows);
 	if (!license_signing_ready())
 		json_object_set_new(view, "alert", json_string("License "
 		    "signing is not configured (license_private_key and "
@@ -142,11 +139,10 @@ support_sm_trials(struct http_request *req, struct app_req *ctx)
 	q = support_urlencode(query);
 	(void)snprintf(base, sizeof(base), SCREEN "?query=%s", q);
 	kore_free(q);
-	support_pages(view, base, page, n > PER_PAGE);
 	PQclear(res);
 
-	return (render_page(req, ctx, HTTP_STATUS_OK, "support_sm_trials",
-	    view));
+	return (support_list_render(req, ctx, view, "licenses", rows, base,
+	    page, n > PER_PAGE, "support_sm_trials"));
 }
 
 static int

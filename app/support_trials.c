@@ -95,6 +95,8 @@ static const struct write_constraint trial_rules[] = {
 #define COL_SUB		10
 
 static json_t	*trial_summary(PGresult *, const char *);
+static PGresult	*trial_read(struct http_request *, struct app_req *);
+static int	 trial_summary_read(struct app_req *, json_t **);
 static int	 edit_render(struct http_request *, struct app_req *,
 		    struct form *, json_t *, int);
 static int	 cancel_render(struct http_request *, struct app_req *,
@@ -232,19 +234,53 @@ support_trials(struct http_request *req, struct app_req *ctx)
 		    strcmp(o[0], status) == 0));
 	}
 	json_object_set_new(view, "statuses", opts);
-	json_object_set_new(view, "has_rows", json_boolean(
-	    json_array_size(rows) > 0));
-	json_object_set_new(view, "trials", rows);
 
 	q = support_urlencode(query);
 	(void)snprintf(base, sizeof(base), SCREEN "?query=%s&status=%s", q,
 	    status);
 	kore_free(q);
-	support_pages(view, base, page, n > PER_PAGE);
 	PQclear(res);
 
-	return (render_page(req, ctx, HTTP_STATUS_OK, "support_trials",
-	    view));
+	return (support_list_render(req, ctx, view, "trials", rows, base,
+	    page, n > PER_PAGE, "support_trials"));
+}
+
+/* The trial (a row of TRIAL_SQL), or NULL after answering. */
+static PGresult *
+trial_read(struct http_request *req, struct app_req *ctx)
+{
+	PGresult	*res;
+	const char	*params[1];
+
+	params[0] = ctx->args[0];
+	if ((res = db_exec(ctx, TRIAL_SQL, 1, params)) == NULL) {
+		(void)edit_db_error(req, ctx);
+		return (NULL);
+	}
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		(void)render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
+		    "There is no such trial.");
+		return (NULL);
+	}
+
+	return (res);
+}
+
+/* The trial's summary for a form shown again (NULL if it is gone). */
+static int
+trial_summary_read(struct app_req *ctx, json_t **summary)
+{
+	PGresult	*res;
+	const char	*params[1];
+
+	params[0] = ctx->args[0];
+	if ((res = db_exec(ctx, TRIAL_SQL, 1, params)) == NULL)
+		return (-1);
+	*summary = PQntuples(res) ? trial_summary(res, ctx->args[0]) : NULL;
+	PQclear(res);
+
+	return (0);
 }
 
 static int
@@ -266,17 +302,10 @@ support_trial_edit_form(struct http_request *req, struct app_req *ctx)
 	struct form	 f;
 	PGresult	*res;
 	json_t		*summary;
-	const char	*params[1];
 	int		 ret;
 
-	params[0] = ctx->args[0];
-	if ((res = db_exec(ctx, TRIAL_SQL, 1, params)) == NULL)
-		return (edit_db_error(req, ctx));
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return (render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
-		    "There is no such trial."));
-	}
+	if ((res = trial_read(req, ctx)) == NULL)
+		return (KORE_RESULT_OK);
 
 	form_init(&f, edit_fields);
 	form_load(&f, res, 0, 0);
@@ -345,15 +374,11 @@ support_trial_update(struct http_request *req, struct app_req *ctx)
 		    "the edit page again."));
 	}
 
-	params[0] = ctx->args[0];
 	if (form_validate(&mine, ctx) > 0) {
-		if ((res = db_exec(ctx, TRIAL_SQL, 1, params)) == NULL) {
+		if (trial_summary_read(ctx, &summary) == -1) {
 			form_free(&mine);
 			return (edit_db_error(req, ctx));
 		}
-		summary = PQntuples(res) ? trial_summary(res, ctx->args[0]) :
-		    NULL;
-		PQclear(res);
 		ret = edit_render(req, ctx, &mine, summary, 422);
 		form_free(&mine);
 		return (ret);
@@ -476,17 +501,10 @@ support_trial_cancel_form(struct http_request *req, struct app_req *ctx)
 	struct form	 f;
 	PGresult	*res;
 	json_t		*summary;
-	const char	*params[1];
 	int		 ret;
 
-	params[0] = ctx->args[0];
-	if ((res = db_exec(ctx, TRIAL_SQL, 1, params)) == NULL)
-		return (edit_db_error(req, ctx));
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return (render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
-		    "There is no such trial."));
-	}
+	if ((res = trial_read(req, ctx)) == NULL)
+		return (KORE_RESULT_OK);
 
 	form_init(&f, cancel_fields);
 	(void)kore_strlcpy(f.lock_version, PQgetvalue(res, 0, 0),
@@ -524,15 +542,11 @@ support_trial_cancel(struct http_request *req, struct app_req *ctx)
 		    "the cancel page again."));
 	}
 
-	params[0] = ctx->args[0];
 	if (form_validate(&f, ctx) > 0) {
-		if ((res = db_exec(ctx, TRIAL_SQL, 1, params)) == NULL) {
+		if (trial_summary_read(ctx, &summary) == -1) {
 			form_free(&f);
 			return (edit_db_error(req, ctx));
 		}
-		summary = PQntuples(res) ? trial_summary(res, ctx->args[0]) :
-		    NULL;
-		PQclear(res);
 		ret = cancel_render(req, ctx, &f, summary, 422);
 		form_free(&f);
 		return (ret);

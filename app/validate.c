@@ -157,21 +157,6 @@ utf8_chars(const char *s)
 	return (n);
 }
 
-/* Blanks off both ends, in place. */
-char *
-trim_space(char *s)
-{
-	char	*e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-
-	return (s);
-}
-
 /* Today's date in UTC as YYYY-MM-DD. */
 int
 today_utc(char *buf, size_t len)

@@ -17,7 +17,6 @@ int	 valid_date(const char *);
 int	 valid_sfdc_id(const char *);
 int	 valid_hex(const char *, size_t);
 size_t	 utf8_chars(const char *);
-char	*trim_space(char *);
 int	 today_utc(char *, size_t);
 int	 valid_zendesk_url(const char *);
 
