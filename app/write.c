@@ -26,6 +26,7 @@ write_begin(struct write_txn *w, struct app_req *ctx, const char *actor,
 {
 	PGresult	*res;
 	const char	*params[2];
+	int		 attempt;
 
 	memset(w, 0, sizeof(*w));
 	w->ctx = ctx;
@@ -34,14 +35,25 @@ write_begin(struct write_txn *w, struct app_req *ctx, const char *actor,
 	/* A transaction left open by anyone is ended before a new one. */
 	write_guard();
 
-	if ((w->conn = db_conn()) == NULL) {
-		w->failed = 1;
-		(void)snprintf(w->message, sizeof(w->message),
-		    "the database cannot be reached");
-		return (-1);
+	/*
+	 * A connection that dropped since its last use (PostgreSQL
+	 * restarted) fails its BEGIN: nothing has run yet, so begin once
+	 * more on a fresh one, as db_exec() does for single statements.
+	 */
+	for (attempt = 0;; attempt++) {
+		if ((w->conn = db_conn()) == NULL) {
+			w->failed = 1;
+			(void)snprintf(w->message, sizeof(w->message),
+			    "the database cannot be reached");
+			return (-1);
+		}
+		res = PQexec(w->conn, "BEGIN");
+		if (PQresultStatus(res) == PGRES_COMMAND_OK || attempt > 0 ||
+		    PQstatus(w->conn) != CONNECTION_BAD)
+			break;
+		PQclear(res);
 	}
 
-	res = PQexec(w->conn, "BEGIN");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		txn_fail(w, res, "BEGIN");
 		PQclear(res);
