@@ -72,6 +72,9 @@ static void	 deliver_contact(PGconn *, const char *, const char *,
 		    const char *, int);
 static void	 deliver_email(PGconn *, const char *, const char *,
 		    const char *, int, const char *);
+static void	 settle(PGconn *, const char *, const char *, int, int, int,
+		    const char *, const char *, const char *);
+static void	 refuse(PGconn *, const char *, const char *, const char *);
 static void	 record(PGconn *, const char *, const char *, const char *,
 		    long);
 static void	 wait_for_work(PGconn *, long);
@@ -278,6 +281,46 @@ deliver(PGconn *c, const char *id, const char *kind, const char *payload,
 }
 
 /*
+ * How a delivery attempt ended, for every kind of row: sent; retried after
+ * a backoff while the failure is passing and attempts remain; or failed.
+ * what/value name the row's own identifier in the log line.
+ */
+static void
+settle(PGconn *c, const char *id, const char *kind, int attempts, int sent,
+    int retryable, const char *error, const char *what, const char *value)
+{
+	long	wait;
+
+	if (sent) {
+		record(c, id, "sent", NULL, 0);
+		log_line("info", "outbox row sent", json_pack("{s:s, s:s, s:i, "
+		    "s:s}", "outbox_id", id, "kind", kind, "attempts",
+		    attempts, what, value));
+	} else if (retryable && attempts < OUTBOX_MAX_ATTEMPTS) {
+		wait = outbox_backoff_ms(attempts, cfg.outbox_backoff_ms);
+		record(c, id, "pending", error, wait);
+		log_line("warning", "outbox row will be retried", json_pack(
+		    "{s:s, s:s, s:i, s:I, s:s}", "outbox_id", id, "kind", kind,
+		    "attempts", attempts, "retry_in_ms", (json_int_t)wait,
+		    "error", error));
+	} else {
+		record(c, id, "failed", error, 0);
+		log_line("error", "outbox row failed", json_pack("{s:s, s:s, "
+		    "s:i, s:s}", "outbox_id", id, "kind", kind, "attempts",
+		    attempts, "error", error));
+	}
+}
+
+/* A row whose payload cannot be delivered at all: failed for good. */
+static void
+refuse(PGconn *c, const char *id, const char *kind, const char *why)
+{
+	record(c, id, "failed", why, 0);
+	log_line("error", "outbox row failed", json_pack("{s:s, s:s, s:s}",
+	    "outbox_id", id, "kind", kind, "error", "bad payload"));
+}
+
+/*
  * One e-mail: {"to", "subject", "body"} as a message from mail_from,
  * over SMTP.  Its Message-ID is the same at every attempt.
  */
@@ -292,7 +335,7 @@ deliver_email(PGconn *c, const char *id, const char *kind,
 	const char		*domain;
 	char			*msg, msgid[160];
 	size_t			 len;
-	long			 wait;
+	int			 sent;
 
 	p = json_loads(payload, 0, &jerr);
 	memset(&m, 0, sizeof(m));
@@ -311,35 +354,17 @@ deliver_email(PGconn *c, const char *id, const char *kind,
 	msg = NULL;
 	if (m.to == NULL || m.subject == NULL || m.body == NULL ||
 	    (msg = mail_build(&m, &len)) == NULL) {
-		record(c, id, "failed", "the payload is not an e-mail "
-		    "(to, subject, body)", 0);
-		log_line("error", "outbox row failed", json_pack("{s:s, s:s, "
-		    "s:s}", "outbox_id", id, "kind", kind, "error",
-		    "bad payload"));
+		refuse(c, id, kind, "the payload is not an e-mail "
+		    "(to, subject, body)");
 		if (p != NULL)
 			json_decref(p);
 		return;
 	}
 
-	if (smtp_send(cfg.smtp_url, cfg.smtp_timeout, cfg.mail_from, m.to,
-	    msg, len, &r) == SMTP_SENT) {
-		record(c, id, "sent", NULL, 0);
-		log_line("info", "outbox row sent", json_pack("{s:s, s:s, s:i, "
-		    "s:s}", "outbox_id", id, "kind", kind, "attempts",
-		    attempts, "message_id", msgid));
-	} else if (r.outcome == SMTP_RETRY && attempts < OUTBOX_MAX_ATTEMPTS) {
-		wait = outbox_backoff_ms(attempts, cfg.outbox_backoff_ms);
-		record(c, id, "pending", r.error, wait);
-		log_line("warning", "outbox row will be retried", json_pack(
-		    "{s:s, s:s, s:i, s:I, s:s}", "outbox_id", id, "kind", kind,
-		    "attempts", attempts, "retry_in_ms", (json_int_t)wait,
-		    "error", r.error));
-	} else {
-		record(c, id, "failed", r.error, 0);
-		log_line("error", "outbox row failed", json_pack("{s:s, s:s, "
-		    "s:i, s:s}", "outbox_id", id, "kind", kind, "attempts",
-		    attempts, "error", r.error));
-	}
+	sent = smtp_send(cfg.smtp_url, cfg.smtp_timeout, cfg.mail_from, m.to,
+	    msg, len, &r) == SMTP_SENT;
+	settle(c, id, kind, attempts, sent, r.outcome == SMTP_RETRY, r.error,
+	    "message_id", msgid);
 
 	free(msg);
 	json_decref(p);
@@ -356,17 +381,14 @@ deliver_contact(PGconn *c, const char *id, const char *kind,
 	json_error_t		 jerr;
 	const char		*zid;
 	char			 path[64];
-	long			 wait;
+	int			 sent;
 
 	p = json_loads(payload, 0, &jerr);
 	zid = p ? json_string_value(json_object_get(p, "zuora_contact_id")) :
 	    NULL;
 	contact = p ? json_object_get(p, "contact") : NULL;
 	if (zid == NULL || !zuora_id_valid(zid) || !json_is_object(contact)) {
-		record(c, id, "failed", "the payload is not a contact sync", 0);
-		log_line("error", "outbox row failed", json_pack("{s:s, s:s, "
-		    "s:s}", "outbox_id", id, "kind", kind, "error",
-		    "bad payload"));
+		refuse(c, id, kind, "the payload is not a contact sync");
 		if (p != NULL)
 			json_decref(p);
 		return;
@@ -378,24 +400,10 @@ deliver_contact(PGconn *c, const char *id, const char *kind,
 	zc.timeout = cfg.zuora_http_timeout;
 	(void)snprintf(path, sizeof(path), "/v1/contacts/%s", zid);
 
-	if (zuora_call(&zc, &zsession, "PUT", path, contact, &r) == ZUORA_OK) {
-		record(c, id, "sent", NULL, 0);
-		log_line("info", "outbox row sent", json_pack("{s:s, s:s, s:i, "
-		    "s:s}", "outbox_id", id, "kind", kind, "attempts",
-		    attempts, "zuora_contact_id", zid));
-	} else if (zuora_retryable(&r) && attempts < OUTBOX_MAX_ATTEMPTS) {
-		wait = outbox_backoff_ms(attempts, cfg.outbox_backoff_ms);
-		record(c, id, "pending", r.error, wait);
-		log_line("warning", "outbox row will be retried", json_pack(
-		    "{s:s, s:s, s:i, s:I, s:s}", "outbox_id", id, "kind", kind,
-		    "attempts", attempts, "retry_in_ms", (json_int_t)wait,
-		    "error", r.error));
-	} else {
-		record(c, id, "failed", r.error, 0);
-		log_line("error", "outbox row failed", json_pack("{s:s, s:s, "
-		    "s:i, s:s}", "outbox_id", id, "kind", kind, "attempts",
-		    attempts, "error", r.error));
-	}
+	sent = zuora_call(&zc, &zsession, "PUT", path, contact, &r) ==
+	    ZUORA_OK;
+	settle(c, id, kind, attempts, sent, zuora_retryable(&r), r.error,
+	    "zuora_contact_id", zid);
 
 	zuora_result_clear(&r);
 	json_decref(p);
