@@ -287,12 +287,11 @@ static int
 edit_render(struct http_request *req, struct app_req *ctx, struct form *f,
     json_t *summary, int status)
 {
-	char	action[96], cancel[64];
+	char	action[96];
 
 	(void)snprintf(action, sizeof(action), SCREEN "/%s", ctx->args[0]);
-	(void)snprintf(cancel, sizeof(cancel), SCREEN);
 	return (support_render_form(req, ctx, status, "Edit trial", SCREEN,
-	    summary, f, action, "Save", cancel));
+	    summary, f, action, "Save", SCREEN));
 }
 
 /* GET /admin/support/trials/<id>/edit */
