@@ -67,7 +67,9 @@ static int	 value_check(struct list_query *, const struct field *,
 static int	 date_valid(const char *);
 static int	 filter_has_values(const struct list_filter *,
 		    const struct op *);
-static void	 where_filter(struct sql *, const struct list_filter *);
+static void	 where_filter(struct sql *, const struct resource *,
+		    const struct list_filter *);
+static const char *lower_copy(const struct resource *, const struct field *);
 static void	 where_search(struct sql *, const struct list_query *);
 static char	*like_pattern(const char *, size_t, int, int);
 static const char *cast_for(enum field_type);
@@ -554,7 +556,7 @@ list_where(struct sql *s, const struct list_query *q)
 	where_search(s, q);
 
 	for (i = 0; i < q->nfilters; i++)
-		where_filter(s, &q->filters[i]);
+		where_filter(s, q->res, &q->filters[i]);
 }
 
 static void
@@ -620,12 +622,29 @@ where_search(struct sql *s, const struct list_query *q)
 	}
 }
 
+/* The stored lower-cased copy of a text field, or NULL. */
+static const char *
+lower_copy(const struct resource *res, const struct field *f)
+{
+	const char *const	*p;
+
+	if (res->lower_copies == NULL)
+		return (NULL);
+	for (p = res->lower_copies; p[0] != NULL; p += 2) {
+		if (strcmp(p[0], f->name) == 0)
+			return (p[1]);
+	}
+
+	return (NULL);
+}
+
 static void
-where_filter(struct sql *s, const struct list_filter *lf)
+where_filter(struct sql *s, const struct resource *res,
+    const struct list_filter *lf)
 {
 	const struct field	*f;
 	const struct op		*op;
-	const char		*e, *cast;
+	const char		*e, *cast, *lc;
 	int			 n, m, i, time;
 
 	f = lf->field;
@@ -652,8 +671,16 @@ where_filter(struct sql *s, const struct list_filter *lf)
 	}
 
 	if (f->type == FT_TEXT) {
+		/* A lower-cased copy: byte-wise LIKE and = of the lower-cased
+		 * value, the same answer as ILIKE without folding each row. */
+		lc = lower_copy(res, f);
 		if (strcmp(op->name, "is") == 0) {
 			n = sql_param(s, lf->v);
+			if (lc != NULL) {
+				kore_buf_appendf(s->text, " AND %s = lower($%d)",
+				    lc, n);
+				return;
+			}
 			kore_buf_appendf(s->text, " AND lower(%s) = lower($%d)",
 			    e, n);
 			return;
@@ -661,7 +688,10 @@ where_filter(struct sql *s, const struct list_filter *lf)
 		n = sql_param_own(s, like_pattern(lf->v, strlen(lf->v),
 		    strcmp(op->name, "starts_with") != 0,
 		    strcmp(op->name, "ends_with") != 0));
-		kore_buf_appendf(s->text, " AND %s ILIKE $%d", e, n);
+		if (lc != NULL)
+			kore_buf_appendf(s->text, " AND %s LIKE lower($%d)", lc, n);
+		else
+			kore_buf_appendf(s->text, " AND %s ILIKE $%d", e, n);
 		return;
 	}
 

@@ -535,8 +535,13 @@ static const struct field reconciliation_fields[] = {
 	END
 };
 
+static const char *const reconciliation_lower_copies[] = {
+	"error_message", "t.error_search", NULL
+};
+
 static const struct resource reconciliations = {
 	.search_expr = "t.search_text",
+	.lower_copies = reconciliation_lower_copies,
 	.name = "reconciliations", .label = "Reconciliations",
 	.singular = "Reconciliation", .table = "reconciliations",
 	.from = "reconciliations t",

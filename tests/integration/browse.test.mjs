@@ -4,6 +4,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { signIn } from '../lib/signin.mjs';
+import { one } from '../lib/db.mjs';
 
 let ro; // a read_only user: everything here is readable by read_only
 
@@ -142,6 +143,44 @@ test("the Guide's QSR link: error message contains MaxAdditionalSeatsExceededErr
   assert.match(column(body, 'error_message')[0], /MaxAdditionalSeatsExceededError/);
   assert.equal(body.filters[0].field, 'error_message');
   assert.ok(body.filters[0].remove_href.startsWith('/admin/reconciliations'));
+});
+
+test('the error message filter ignores case with every operator, and takes % and _ literally', async () => {
+  const R = '/admin/reconciliations?';
+  const msg = 'MaxAdditionalSeatsExceededError: EOA subscription cannot be reconciled for more than 25 additional seats (requested 31)';
+  let b = await list(R + f('error_message', 'like', 'maxadditionalSEATS'));
+  assert.deepEqual(column(b, 'error_message'), [msg]);
+  b = await list(R + f('error_message', 'is', msg.toUpperCase()));
+  assert.deepEqual(column(b, 'error_message'), [msg]);
+  b = await list(R + f('error_message', 'starts_with', 'zuora::paymenterror'));
+  assert.equal(b.rows.length, 1);
+  assert.match(column(b, 'error_message')[0], /^Zuora::PaymentError/);
+  b = await list(R + f('error_message', 'ends_with', '(REQUESTED 31)'));
+  assert.equal(b.rows.length, 1);
+  b = await list(R + f('error_message', 'starts_with', 'requested'));
+  assert.equal(b.rows.length, 0, 'starts_with anchors at the start');
+  b = await list(R + f('error_message', 'like', 'multiple_rate_plans'));
+  assert.deepEqual(column(b, 'error_message'), ['multiple_rate_plans']);
+  b = await list(R + f('error_message', 'like', 'multiple%plans'));
+  assert.equal(b.rows.length, 0, '% is a character, not a wildcard');
+  b = await list(R + f('error_message', 'like', 'multiple_rate_'));
+  assert.equal(b.rows.length, 1);
+  b = await list(R + f('error_message', 'like', 'multiplexrate'));
+  assert.equal(b.rows.length, 0, '_ is a character, not a wildcard');
+  const blank = await list(R + f('error_message', '_blank'));
+  const present = await list(R + f('error_message', '_present'));
+  const all = await list('/admin/reconciliations');
+  assert.equal(present.pages.total, 3);
+  assert.equal(blank.pages.total + present.pages.total, all.pages.total);
+});
+
+test("the error message's lower-cased copy stays out of history", async () => {
+  const id = one("SELECT id FROM reconciliations WHERE error_message = 'multiple_rate_plans'");
+  const { res, body } = await ro.json(`/admin/reconciliations/${id}/history`);
+  assert.equal(res.status, 200);
+  const create = body.events.find((e) => e.event === 'create');
+  assert.ok(create.changes.some((ch) => ch.field === 'error_message'));
+  assert.ok(create.changes.every((ch) => !['error_search', 'search_text'].includes(ch.field)));
 });
 
 test('sorting by a column, both ways', async () => {
