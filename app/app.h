@@ -103,6 +103,8 @@ const char	*render_nav_label(const char *);
 void		 db_worker_init(void);
 PGconn		*db_conn(void);
 PGconn		*db_connect_new(long);
+PGresult	*db_exec_cached(struct app_req *, const char *, int,
+		    const char *const *);
 PGresult	*db_exec(struct app_req *, const char *, int,
 		    const char *const *);
 int		 db_ping(struct app_req *);

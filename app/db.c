@@ -7,6 +7,12 @@
  * once more on a fresh one (a statement outside a transaction either ran
  * or did not).  connect_timeout bounds how long a worker can block on a
  * database that is down, and statement_timeout how long on a slow query.
+ *
+ * Statements whose best plan does not depend on their values (a record by
+ * id, its related lists, its history, a page of rows by id) go through
+ * db_exec_cached(): prepared once per connection, so that PostgreSQL
+ * plans them once instead of on every request, which for a page of a few
+ * rows by id costs more than running it.
  */
 
 #include <sys/types.h>
@@ -18,10 +24,27 @@
 
 static PGconn	*conn = NULL;
 
+#define DB_PREPARED_MAX		256
+
+/* The statements prepared on conn, named "cdot_<index>". */
+struct prepared {
+	u_int64_t	 hash;
+	char		*sql;
+};
+
+static struct prepared	prepared[DB_PREPARED_MAX];
+static int		nprepared = 0;
+
 /* Whether the last failed statement failed for want of a connection. */
 static int	 last_failure_down = 0;
 
-static int	db_connect(void);
+static int		 db_connect(void);
+static PGresult		*db_run(struct app_req *, const char *, int,
+			    const char *const *, int);
+static const char	*prepared_name(PGconn *, const char *, int, char *,
+			    size_t);
+static void		 prepared_forget(void);
+static int		 plan_is_stale(const PGresult *);
 
 void
 db_worker_init(void)
@@ -61,6 +84,7 @@ db_connect(void)
 {
 	if (conn != NULL)
 		PQfinish(conn);
+	prepared_forget();
 	conn = db_connect_new(app_cfg.db_statement_timeout_ms);
 
 	if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
@@ -81,6 +105,8 @@ db_conn(void)
 		return (db_connect() == 0 ? conn : NULL);
 
 	if (PQstatus(conn) != CONNECTION_OK) {
+		/* A new session: nothing is prepared on it. */
+		prepared_forget();
 		PQreset(conn);
 		if (PQstatus(conn) != CONNECTION_OK) {
 			metrics_db_error();
@@ -99,8 +125,25 @@ PGresult *
 db_exec(struct app_req *ctx, const char *sql, int nparams,
     const char *const *params)
 {
+	return (db_run(ctx, sql, nparams, params, 0));
+}
+
+/* db_exec() for a statement whose plan may be kept (see the top). */
+PGresult *
+db_exec_cached(struct app_req *ctx, const char *sql, int nparams,
+    const char *const *params)
+{
+	return (db_run(ctx, sql, nparams, params, 1));
+}
+
+static PGresult *
+db_run(struct app_req *ctx, const char *sql, int nparams,
+    const char *const *params, int cached)
+{
 	PGresult	*res;
 	PGconn		*c;
+	const char	*name;
+	char		 namebuf[32];
 	u_int64_t	 t0;
 	int		 attempt, st;
 
@@ -113,11 +156,34 @@ db_exec(struct app_req *ctx, const char *sql, int nparams,
 			break;
 		last_failure_down = 0;
 
-		res = PQexecParams(c, sql, nparams, NULL, params, NULL,
-		    NULL, 0);
+		name = NULL;
+		if (cached) {
+			name = prepared_name(c, sql, nparams, namebuf,
+			    sizeof(namebuf));
+		}
+		if (name != NULL) {
+			res = PQexecPrepared(c, name, nparams, params, NULL,
+			    NULL, 0);
+		} else {
+			res = PQexecParams(c, sql, nparams, NULL, params, NULL,
+			    NULL, 0);
+		}
 		st = PQresultStatus(res);
 		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 			break;
+
+		/*
+		 * A migration changed what a prepared statement reads: drop
+		 * them all and run this one as it is now.
+		 */
+		if (name != NULL && plan_is_stale(res)) {
+			PQclear(res);
+			res = NULL;
+			prepared_forget();
+			PQclear(PQexec(c, "DEALLOCATE ALL"));
+			cached = 0;
+			continue;
+		}
 
 		kore_log(LOG_ERR, "database error: %s",
 		    PQresultErrorMessage(res));
@@ -135,6 +201,75 @@ db_exec(struct app_req *ctx, const char *sql, int nparams,
 		ctx->db_us += log_now_us() - t0;
 
 	return (res);
+}
+
+/*
+ * The name of sql prepared on c, preparing it if needed, or NULL when it
+ * cannot be (too many prepared already, or PostgreSQL refused it: then
+ * running it unprepared reports why).
+ */
+static const char *
+prepared_name(PGconn *c, const char *sql, int nparams, char *name,
+    size_t len)
+{
+	PGresult	*res;
+	u_int64_t	 hash;
+	const char	*p;
+	int		 i, ok;
+
+	/* FNV-1a: compare hashes first, texts only when they agree. */
+	hash = 14695981039346656037ULL;
+	for (p = sql; *p != '\0'; p++) {
+		hash ^= (unsigned char)*p;
+		hash *= 1099511628211ULL;
+	}
+
+	for (i = 0; i < nprepared; i++) {
+		if (prepared[i].hash == hash &&
+		    strcmp(prepared[i].sql, sql) == 0)
+			break;
+	}
+	if (i == DB_PREPARED_MAX)
+		return (NULL);
+	(void)snprintf(name, len, "cdot_%d", i);
+	if (i < nprepared)
+		return (name);
+
+	res = PQprepare(c, name, sql, nparams, NULL);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	if (!ok)
+		return (NULL);
+
+	prepared[i].hash = hash;
+	prepared[i].sql = kore_strdup(sql);
+	nprepared++;
+
+	return (name);
+}
+
+static void
+prepared_forget(void)
+{
+	int	i;
+
+	for (i = 0; i < nprepared; i++)
+		kore_free(prepared[i].sql);
+	nprepared = 0;
+}
+
+/* The prepared statement no longer fits the tables, or is gone. */
+static int
+plan_is_stale(const PGresult *res)
+{
+	const char	*state;
+
+	if ((state = PQresultErrorField(res, PG_DIAG_SQLSTATE)) == NULL)
+		return (0);
+
+	/* 0A000: "cached plan must not change result type"; 26000: no
+	 * such prepared statement. */
+	return (strcmp(state, "0A000") == 0 || strcmp(state, "26000") == 0);
 }
 
 /* After db_exec() returned NULL: was the database unreachable? */

@@ -497,8 +497,13 @@ sql_param_own(struct sql *s, char *v)
 PGresult *
 sql_exec(struct app_req *ctx, struct sql *s)
 {
-	return (db_exec(ctx, kore_buf_stringify(s->text, NULL), s->nparams,
-	    s->params));
+	if (s->by_value) {
+		return (db_exec(ctx, kore_buf_stringify(s->text, NULL),
+		    s->nparams, s->params));
+	}
+
+	return (db_exec_cached(ctx, kore_buf_stringify(s->text, NULL),
+	    s->nparams, s->params));
 }
 
 static const char *
@@ -553,6 +558,8 @@ list_where(struct sql *s, const struct list_query *q)
 	int	i;
 
 	kore_buf_appendf(s->text, " WHERE true");
+	if (q->search != NULL || q->nfilters > 0)
+		s->by_value = 1;
 	where_search(s, q);
 
 	for (i = 0; i < q->nfilters; i++)

@@ -60,7 +60,7 @@ page_dashboard(struct http_request *req, struct app_req *ctx)
 	sql = "SELECT c.relname, c.reltuples::bigint FROM pg_class c "
 	    "JOIN pg_namespace s ON s.oid = c.relnamespace "
 	    "WHERE s.nspname = current_schema() AND c.relkind = 'r'";
-	if ((res = db_exec(ctx, sql, 0, NULL)) == NULL) {
+	if ((res = db_exec_cached(ctx, sql, 0, NULL)) == NULL) {
 		return (render_db_error(req, ctx));
 	}
 

@@ -119,7 +119,7 @@ page_history(struct http_request *req, struct app_req *ctx)
 	params[0] = res->table;
 	params[1] = offset;
 	params[2] = one ? ctx->args[1] : NULL;
-	pr = db_exec(ctx, one ?
+	pr = db_exec_cached(ctx, one ?
 	    "SELECT id, item_id, event, changes::text, actor, ticket_url, "
 	    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') "
 	    "FROM versions WHERE item_type = $1 AND item_id = $3::bigint "

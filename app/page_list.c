@@ -396,7 +396,8 @@ related_view(struct app_req *ctx, const struct related *rel, const char *id)
 	value = id;
 	if (rel->value_sql != NULL) {
 		params[0] = id;
-		if ((pr = db_exec(ctx, rel->value_sql, 1, params)) == NULL)
+		if ((pr = db_exec_cached(ctx, rel->value_sql, 1, params)) ==
+		    NULL)
 			return (NULL);
 		if (PQntuples(pr) == 0 || PQgetisnull(pr, 0, 0)) {
 			PQclear(pr);

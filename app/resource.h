@@ -121,6 +121,10 @@ struct sql {
 	const char		*params[SQL_PARAMS_MAX];
 	char			*owned[SQL_PARAMS_MAX];
 	int			 nparams;
+	/* Searches and filters: the best plan depends on the values (how
+	 * rare a word is), so PostgreSQL plans it each time; any other
+	 * statement is prepared once (db_exec_cached()). */
+	int			 by_value;
 };
 
 extern const struct resource	*resources[];

@@ -4,7 +4,8 @@
 # stand-ins for Zuora and for the SMTP relay, the outbox worker, and the
 # app built with AddressSanitizer and UBSan.  Prints each suite's result
 # and a last line "total: N passed, M failed"; exits non-zero on any
-# failure.
+# failure.  TEST_ONLY=word runs only the integration and browser test
+# files whose names contain it (a suite with none counts as failed).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -210,9 +211,9 @@ if ! curl -fs "$APP_URL/healthz" >/dev/null 2>&1; then
 	tail -n 30 "$work/app.log"
 	count 0 1
 else
-	run_counted integration node tests/integration/run.mjs
+	run_counted integration node tests/integration/run.mjs ${TEST_ONLY:-}
 	if [ -d tests/browser ] && ls tests/browser/*.test.mjs >/dev/null 2>&1; then
-		run_counted browser node tests/browser/run.mjs
+		run_counted browser node tests/browser/run.mjs ${TEST_ONLY:-}
 	fi
 fi
 
