@@ -21,7 +21,10 @@ static json_t	*columns_view(const struct list_query *);
 static json_t	*filter_fields_view(const struct resource *);
 static json_t	*resource_view(const struct resource *);
 static long long match_ids(struct app_req *, const struct list_query *,
-		    char **);
+		    char **, int *);
+static int	 id_cmp_asc(const void *, const void *);
+static int	 id_cmp_desc(const void *, const void *);
+static char	*id_literal(const long long *, long long);
 static json_t	*pages_view(const struct list_query *, long long, int);
 static json_t	*lookup_view(const struct resource *, const char *);
 static json_t	*related_view(struct app_req *, const struct related *,
@@ -213,19 +216,23 @@ filter_fields_view(const struct resource *res)
 /*
  * The ids of at most LIST_COUNT_MAX + 1 matching rows, in one round trip:
  * their number is the bounded count, and when they are all the matches
- * (at most LIST_COUNT_MAX) *ids is their array literal for the page
- * query, else NULL.  Returns the count, or -1 on a database error.
+ * (at most LIST_COUNT_MAX) *ids is an array literal for the page query,
+ * else NULL.  Lists in id order need nothing else from the rows to place
+ * them: the ids are sorted here and *ids holds just the page's (*sliced
+ * is then 1), so PostgreSQL reads 25 rows, not every match.  Returns the
+ * count, or -1 on a database error.
  */
 static long long
-match_ids(struct app_req *ctx, const struct list_query *q, char **ids)
+match_ids(struct app_req *ctx, const struct list_query *q, char **ids,
+    int *sliced)
 {
 	struct sql	 s;
-	struct kore_buf	*b;
 	PGresult	*pr;
-	long long	 n;
+	long long	 n, from, to, *v;
 	int		 i;
 
 	*ids = NULL;
+	*sliced = 0;
 	sql_init(&s);
 	kore_buf_appendf(s.text, "SELECT t.id FROM %s", q->res->from);
 	list_where(&s, q);
@@ -235,21 +242,63 @@ match_ids(struct app_req *ctx, const struct list_query *q, char **ids)
 	if ((pr = sql_exec(ctx, &s)) != NULL) {
 		n = PQntuples(pr);
 		if (n <= LIST_COUNT_MAX) {
-			b = kore_buf_alloc(16 * (size_t)(n + 1));
-			kore_buf_append(b, "{", 1);
-			for (i = 0; i < n; i++) {
-				kore_buf_appendf(b, "%s%s", i ? "," : "",
-				    PQgetvalue(pr, i, 0));
+			v = kore_calloc((size_t)n + 1, sizeof(*v));
+			for (i = 0; i < n; i++)
+				v[i] = strtoll(PQgetvalue(pr, i, 0), NULL, 10);
+			from = 0;
+			to = n;
+			if (q->sort == NULL ||
+			    strcmp(q->sort->expr, "t.id") == 0) {
+				qsort(v, (size_t)n, sizeof(*v),
+				    q->sort == NULL || q->reverse ?
+				    id_cmp_desc : id_cmp_asc);
+				from = (q->page - 1) * q->per;
+				to = from + q->per;
+				from = from < n ? from : n;
+				to = to < n ? to : n;
+				*sliced = 1;
 			}
-			kore_buf_append(b, "}", 1);
-			*ids = kore_strdup(kore_buf_stringify(b, NULL));
-			kore_buf_free(b);
+			*ids = id_literal(v + from, to - from);
+			kore_free(v);
 		}
 		PQclear(pr);
 	}
 	sql_free(&s);
 
 	return (n);
+}
+
+static int
+id_cmp_asc(const void *a, const void *b)
+{
+	long long	x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+static int
+id_cmp_desc(const void *a, const void *b)
+{
+	return (id_cmp_asc(b, a));
+}
+
+/* PostgreSQL's array literal of n ids: "{1,2,3}". */
+static char *
+id_literal(const long long *v, long long n)
+{
+	struct kore_buf	*b;
+	char		*out;
+	long long	 i;
+
+	b = kore_buf_alloc(21 * (size_t)(n + 1));
+	kore_buf_append(b, "{", 1);
+	for (i = 0; i < n; i++)
+		kore_buf_appendf(b, "%s%lld", i ? "," : "", v[i]);
+	kore_buf_append(b, "}", 1);
+	out = kore_strdup(kore_buf_stringify(b, NULL));
+	kore_buf_free(b);
+
+	return (out);
 }
 
 static json_t *
@@ -299,7 +348,7 @@ page_list(struct http_request *req, struct app_req *ctx)
 	PGresult		*pr;
 	json_t			*view, *rows;
 	long long		 total;
-	int			 i, n, status;
+	int			 i, n, status, sliced;
 	char			*qs, *ids;
 
 	if ((res = resource_find(ctx->args[0])) == NULL)
@@ -317,11 +366,12 @@ page_list(struct http_request *req, struct app_req *ctx)
 	} else {
 		/*
 		 * Few matches (the bounded count found them all): sort just
-		 * those, by id.  Otherwise PostgreSQL, which cannot tell from
-		 * a substring how rare it is, may walk the sort column's index
+		 * those (or, in id order, read just the page's, already
+		 * picked).  Otherwise PostgreSQL, which cannot tell from a
+		 * substring how rare it is, may walk the sort column's index
 		 * through the whole table looking for them.
 		 */
-		total = match_ids(ctx, &q, &ids);
+		total = match_ids(ctx, &q, &ids, &sliced);
 		sql_init(&s);
 		if (ids != NULL) {
 			list_select(&s, res, F_LIST);
@@ -333,7 +383,7 @@ page_list(struct http_request *req, struct app_req *ctx)
 		}
 		list_order(&s, &q);
 		kore_buf_appendf(s.text, " LIMIT %d OFFSET %ld", q.per,
-		    (q.page - 1) * q.per);
+		    sliced ? 0 : (q.page - 1) * q.per);
 
 		if ((pr = sql_exec(ctx, &s)) == NULL) {
 			sql_free(&s);
