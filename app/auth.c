@@ -1684,8 +1684,13 @@ auth_marked(const char *kind, const char *id)
 	    id) >= sizeof(key))
 		return (0);
 
+	/*
+	 * This runs on every signed-in request, and liboauth2 formats each
+	 * of its debug messages before it looks at the log's level: without
+	 * a log it formats nothing (it says nothing through quiet anyway).
+	 */
 	v = NULL;
-	if (!oauth2_cache_get(quiet, c, key, &v) || v == NULL)
+	if (!oauth2_cache_get(NULL, c, key, &v) || v == NULL)
 		return (0);
 	oauth2_mem_free(v);
 

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,10 +66,27 @@ static json_t	*nav_build(const struct app_req *, const char *);
 static json_t	*flash_take(struct http_request *);
 static void	 headers_page(struct http_request *, const char *);
 
+/*
+ * Kore's buffers grow by just what is appended, copying the whole buffer
+ * each time; a page is written in hundreds of small pieces, so make room
+ * by doubling instead.
+ */
 static int
 buf_writer(void *ctx, const char *p, size_t len)
 {
-	kore_buf_append(ctx, p, len);
+	struct kore_buf	*b = ctx;
+	size_t		 room;
+
+	if (len > SIZE_MAX / 2 - b->offset)
+		return (-1);
+	if (b->offset + len > b->length) {
+		room = b->length * 2 > b->offset + len ? b->length * 2 :
+		    b->offset + len;
+		b->data = kore_realloc(b->data, room);
+		b->length = room;
+	}
+	kore_buf_append(b, p, len);
+
 	return (0);
 }
 
