@@ -71,6 +71,8 @@ static void	 where_filter(struct sql *, const struct resource *,
 		    const struct list_filter *);
 static const char *lower_copy(const struct resource *, const struct field *);
 static void	 where_search(struct sql *, const struct list_query *);
+static void	 search_text_match(struct sql *, const char *, const char *,
+		    size_t);
 static char	*like_pattern(const char *, size_t, int, int);
 static const char *cast_for(enum field_type);
 static void	 url_append(struct kore_buf *, const char *);
@@ -566,6 +568,62 @@ list_where(struct sql *s, const struct list_query *q)
 		where_filter(s, q->res, &q->filters[i]);
 }
 
+/*
+ * One search word against a resource's lower-cased search column: a
+ * substring, so LIKE '%word%'.  pg_trgm indexes each run of letters and
+ * digits with the word boundaries around it, and the trigrams of those
+ * boundaries (a host name's "  g", " io", a domain's "  n") are among the
+ * most frequent of all: a word with punctuation (code.example.io, an
+ * e-mail address) would make the index read those long lists through.
+ * Such a word is found in the index by its runs alone, in order
+ * ('%code%example%io%'), and checked whole on the few rows found.
+ */
+static void
+search_text_match(struct sql *s, const char *expr, const char *w, size_t len)
+{
+	char		*runs, *word, *o;
+	size_t		 i, nruns, nchars;
+	unsigned char	 c;
+	int		 inrun;
+
+	runs = kore_malloc(len * 2 + 3);
+	o = runs;
+	*o++ = '%';
+	nruns = nchars = 0;
+	inrun = 0;
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)w[i];
+		if (!isalnum(c) && c < 0x80) {
+			inrun = 0;
+			continue;
+		}
+		if (!inrun) {
+			if (nruns++ > 0)
+				*o++ = '%';
+			inrun = 1;
+		}
+		*o++ = w[i];
+		nchars++;
+	}
+	*o++ = '%';
+	*o = '\0';
+
+	/* Letters and digits only, or nothing but punctuation: as asked. */
+	if (nruns == 0 || nchars == len) {
+		kore_free(runs);
+		kore_buf_appendf(s->text, "%s LIKE lower($%d)", expr,
+		    sql_param_own(s, like_pattern(w, len, 1, 1)));
+		return;
+	}
+
+	word = kore_malloc(len + 1);
+	memcpy(word, w, len);
+	word[len] = '\0';
+	kore_buf_appendf(s->text, "(%s LIKE lower($%d) AND "
+	    "strpos(%s, lower($%d)) > 0)", expr, sql_param_own(s, runs),
+	    expr, sql_param_own(s, word));
+}
+
 static void
 where_search(struct sql *s, const struct list_query *q)
 {
@@ -595,16 +653,16 @@ where_search(struct sql *s, const struct list_query *q)
 		    isdigit((unsigned char)w[digits]); digits++)
 			;
 
-		n = sql_param_own(s, like_pattern(w, len, 1, 1));
-		nint = 0;
-		if (digits == len && len <= 18)
-			nint = sql_param_own(s, like_pattern(w, len, 0, 0));
-
+		/*
+		 * Parameters are added as they are used: PostgreSQL cannot
+		 * type one the statement never mentions (a number searched
+		 * where no field is a number).
+		 */
+		n = nint = 0;
 		kore_buf_appendf(s->text, " AND (");
 		first = 1;
 		if (q->res->search_expr != NULL) {
-			kore_buf_appendf(s->text, "%s LIKE lower($%d)",
-			    q->res->search_expr, n);
+			search_text_match(s, q->res->search_expr, w, len);
 			first = 0;
 		}
 		for (f = q->res->fields; f->name != NULL; f++) {
@@ -613,11 +671,19 @@ where_search(struct sql *s, const struct list_query *q)
 			if (f->type != FT_INT && q->res->search_expr != NULL)
 				continue;
 			if (f->type == FT_INT) {
-				if (nint == 0)
+				if (digits != len || len > 18)
 					continue;
+				if (nint == 0) {
+					nint = sql_param_own(s,
+					    like_pattern(w, len, 0, 0));
+				}
 				kore_buf_appendf(s->text, "%s%s = $%d::bigint",
 				    first ? "" : " OR ", f->expr, nint);
 			} else {
+				if (n == 0) {
+					n = sql_param_own(s,
+					    like_pattern(w, len, 1, 1));
+				}
 				kore_buf_appendf(s->text, "%s%s ILIKE $%d",
 				    first ? "" : " OR ", f->expr, n);
 			}

@@ -66,6 +66,25 @@ test('search is case-insensitive and treats % and _ literally', async () => {
   assert.equal((await list('/admin/customers?query=_')).rows.length, 0);
 });
 
+test('a word with punctuation matches as typed, not as its parts in any form', async () => {
+  const one_ = await list('/admin/customers?query=' + encodeURIComponent('Dana.Whitfield@Northwind-Robotics'));
+  assert.deepEqual(column(one_, 'email'), ['dana.whitfield@northwind-robotics.com']);
+  for (const q of ['dana-whitfield', 'whitfield.dana', 'dana.whitfield@northwind.robotics', 'dana%whitfield', 'dana_whitfield']) {
+    assert.equal((await list('/admin/customers?query=' + encodeURIComponent(q))).rows.length, 0, q);
+  }
+  assert.equal((await list('/admin/customers?query=' + encodeURIComponent('@northwind-robotics.'))).rows.length, 3);
+  assert.equal((await list('/admin/customers?query=' + encodeURIComponent('.-@'))).rows.length, 0);
+});
+
+test('a number is searched on every resource, whether or not it has number fields', async () => {
+  for (const r of RESOURCES) {
+    const { res } = await ro.json(`/admin/${r}?query=123`);
+    assert.equal(res.status, 200, `${r}: ${res.text_.slice(0, 200)}`);
+  }
+  const body = await list('/admin/customers?query=' + encodeURIComponent('2024 Dana'));
+  assert.equal(body.rows.length, 0);
+});
+
 test('the Subscription badge marks customers who have one', async () => {
   const body = await list('/admin/customers?query=dana.whitfield');
   assert.equal(body.rows[0].badge, 'Subscription');
