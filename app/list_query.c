@@ -73,6 +73,18 @@ static const char *lower_copy(const struct resource *, const struct field *);
 static void	 where_search(struct sql *, const struct list_query *);
 static void	 search_text_match(struct sql *, const char *, const char *,
 		    size_t);
+static void	 text_match(struct sql *, const char *, const char *,
+		    const char *, const char *);
+
+/* A field of a joined table, as the search and filters reach it. */
+struct joined {
+	char		 table[48];
+	char		 fk[48];
+	const char	*column;
+};
+
+static int	 joined_field(const struct resource *, const struct field *,
+		    struct joined *);
 static char	*like_pattern(const char *, size_t, int, int);
 static const char *cast_for(enum field_type);
 static void	 url_append(struct kore_buf *, const char *);
@@ -628,6 +640,7 @@ static void
 where_search(struct sql *s, const struct list_query *q)
 {
 	const struct field	*f;
+	struct joined		 jf;
 	const char		*p, *w;
 	size_t			 len, digits;
 	int			 n, nint, words, first;
@@ -684,8 +697,15 @@ where_search(struct sql *s, const struct list_query *q)
 					n = sql_param_own(s,
 					    like_pattern(w, len, 1, 1));
 				}
-				kore_buf_appendf(s->text, "%s%s ILIKE $%d",
-				    first ? "" : " OR ", f->expr, n);
+				if (joined_field(q->res, f, &jf) == 0) {
+					kore_buf_appendf(s->text, "%s%s = ANY "
+					    "(ARRAY(SELECT id FROM %s WHERE %s "
+					    "ILIKE $%d))", first ? "" : " OR ",
+					    jf.fk, jf.table, jf.column, n);
+				} else {
+					kore_buf_appendf(s->text, "%s%s ILIKE $%d",
+					    first ? "" : " OR ", f->expr, n);
+				}
 			}
 			first = 0;
 		}
@@ -711,13 +731,85 @@ lower_copy(const struct resource *res, const struct field *f)
 	return (NULL);
 }
 
+/*
+ * A text operator on expr: is (equal, ignoring case), like (contains),
+ * starts_with, ends_with.  A lower-cased copy (lc) is matched byte-wise
+ * with the lower-cased value: the same answer as ILIKE without folding
+ * each row.
+ */
+static void
+text_match(struct sql *s, const char *expr, const char *lc, const char *op,
+    const char *v)
+{
+	int	n;
+
+	if (strcmp(op, "is") == 0) {
+		n = sql_param(s, v);
+		if (lc != NULL)
+			kore_buf_appendf(s->text, "%s = lower($%d)", lc, n);
+		else
+			kore_buf_appendf(s->text, "lower(%s) = lower($%d)",
+			    expr, n);
+		return;
+	}
+
+	n = sql_param_own(s, like_pattern(v, strlen(v),
+	    strcmp(op, "starts_with") != 0, strcmp(op, "ends_with") != 0));
+	if (lc != NULL)
+		kore_buf_appendf(s->text, "%s LIKE lower($%d)", lc, n);
+	else
+		kore_buf_appendf(s->text, "%s ILIKE $%d", expr, n);
+}
+
+/*
+ * A field of a table the resource joins, e.g. "b.zuora_account_name"
+ * with "JOIN billing_accounts b ON b.id = t.billing_account_id" in its
+ * FROM: that table, the column, and the column of t pointing at it.
+ * Returns 0, or -1 for a field of t or an expression.  The FROM clauses
+ * are ours (resources.c), all joining that way.
+ */
+static int
+joined_field(const struct resource *res, const struct field *f,
+    struct joined *j)
+{
+	const char	*dot, *p;
+	char		 alias[16], a[16], lhs[48], want[48];
+	size_t		 len;
+
+	if ((dot = strchr(f->expr, '.')) == NULL ||
+	    (len = (size_t)(dot - f->expr)) == 0 || len >= sizeof(alias) ||
+	    strspn(f->expr, "abcdefghijklmnopqrstuvwxyz") != len ||
+	    strspn(dot + 1, "abcdefghijklmnopqrstuvwxyz_0123456789") !=
+	    strlen(dot + 1))
+		return (-1);
+	memcpy(alias, f->expr, len);
+	alias[len] = '\0';
+	if (strcmp(alias, "t") == 0)
+		return (-1);
+	(void)snprintf(want, sizeof(want), "%s.id", alias);
+
+	for (p = res->from; (p = strstr(p, "JOIN ")) != NULL; p += 5) {
+		if (sscanf(p + 5, "%47s %15s ON %47s = %47s", j->table, a, lhs,
+		    j->fk) != 4)
+			continue;
+		if (strcmp(a, alias) == 0 && strcmp(lhs, want) == 0 &&
+		    strncmp(j->fk, "t.", 2) == 0) {
+			j->column = dot + 1;
+			return (0);
+		}
+	}
+
+	return (-1);
+}
+
 static void
 where_filter(struct sql *s, const struct resource *res,
     const struct list_filter *lf)
 {
 	const struct field	*f;
 	const struct op		*op;
-	const char		*e, *cast, *lc;
+	struct joined		 jf;
+	const char		*e, *cast;
 	int			 n, m, i, time;
 
 	f = lf->field;
@@ -744,27 +836,20 @@ where_filter(struct sql *s, const struct resource *res,
 	}
 
 	if (f->type == FT_TEXT) {
-		/* A lower-cased copy: byte-wise LIKE and = of the lower-cased
-		 * value, the same answer as ILIKE without folding each row. */
-		lc = lower_copy(res, f);
-		if (strcmp(op->name, "is") == 0) {
-			n = sql_param(s, lf->v);
-			if (lc != NULL) {
-				kore_buf_appendf(s->text, " AND %s = lower($%d)",
-				    lc, n);
-				return;
-			}
-			kore_buf_appendf(s->text, " AND lower(%s) = lower($%d)",
-			    e, n);
-			return;
+		/*
+		 * A field of a joined table is matched in that table, where
+		 * its index is, and the rows found by their ids: matched on
+		 * the joined rows, nothing could use an index.
+		 */
+		if (joined_field(res, f, &jf) == 0) {
+			kore_buf_appendf(s->text, " AND %s = ANY (ARRAY(SELECT "
+			    "id FROM %s WHERE ", jf.fk, jf.table);
+			text_match(s, jf.column, NULL, op->name, lf->v);
+			kore_buf_appendf(s->text, "))");
+		} else {
+			kore_buf_appendf(s->text, " AND ");
+			text_match(s, e, lower_copy(res, f), op->name, lf->v);
 		}
-		n = sql_param_own(s, like_pattern(lf->v, strlen(lf->v),
-		    strcmp(op->name, "starts_with") != 0,
-		    strcmp(op->name, "ends_with") != 0));
-		if (lc != NULL)
-			kore_buf_appendf(s->text, " AND %s LIKE lower($%d)", lc, n);
-		else
-			kore_buf_appendf(s->text, " AND %s ILIKE $%d", e, n);
 		return;
 	}
 

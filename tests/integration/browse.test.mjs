@@ -4,7 +4,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { signIn } from '../lib/signin.mjs';
-import { one } from '../lib/db.mjs';
+import { one, sql } from '../lib/db.mjs';
 
 let ro; // a read_only user: everything here is readable by read_only
 
@@ -200,6 +200,35 @@ test("the error message's lower-cased copy stays out of history", async () => {
   const create = body.events.find((e) => e.event === 'create');
   assert.ok(create.changes.some((ch) => ch.field === 'error_message'));
   assert.ok(create.changes.every((ch) => !['error_search', 'search_text'].includes(ch.field)));
+});
+
+test("fields of joined tables: search and filters find the rows through that table", async () => {
+  const expect = (where) => sql(`SELECT t.id FROM billing_account_memberships t
+    JOIN customers c ON c.id = t.customer_id JOIN billing_accounts b ON b.id = t.billing_account_id
+    WHERE ${where} ORDER BY t.id DESC`).map((r) => r[0]);
+  const ids = (b) => b.rows.map((r) => String(r.id));
+  const M = '/admin/billing_account_memberships?';
+  let b = await list(M + 'query=NORTHWIND-robotics');
+  assert.ok(b.rows.length > 0);
+  assert.deepEqual(ids(b), expect("c.email ILIKE '%northwind-robotics%' OR b.zuora_account_name ILIKE '%northwind-robotics%'"));
+  const account = one('SELECT zuora_account_name FROM billing_accounts b JOIN billing_account_memberships m ON m.billing_account_id = b.id ORDER BY b.id LIMIT 1');
+  const word = account.split(' ')[0];
+  b = await list(M + 'query=' + encodeURIComponent(word.toUpperCase()));
+  assert.deepEqual(ids(b), expect(`c.email ILIKE '%${word}%' OR b.zuora_account_name ILIKE '%${word}%'`));
+  b = await list(M + f('customer_email', 'is', 'DANA.WHITFIELD@northwind-robotics.com'));
+  assert.deepEqual(ids(b), expect("lower(c.email) = 'dana.whitfield@northwind-robotics.com'"));
+  assert.equal(b.rows.length, 1);
+  b = await list(M + f('customer_email', 'starts_with', 'dana.'));
+  assert.deepEqual(ids(b), expect("c.email ILIKE 'dana.%'"));
+  b = await list(M + f('customer_email', 'ends_with', '@NORTHWIND-robotics.com'));
+  assert.deepEqual(ids(b), expect("c.email ILIKE '%@northwind-robotics.com'"));
+  b = await list(M + f('zuora_account_name', 'like', word) + '&' + f('customer_email', 'like', '%', 2));
+  assert.equal(b.rows.length, 0, 'a % in a filter is a character');
+  const orders = await list('/admin/orders?query=' + encodeURIComponent(word));
+  assert.deepEqual(orders.rows.map((r) => String(r.id)), sql(`SELECT t.id FROM orders t
+    JOIN billing_accounts b ON b.id = t.billing_account_id
+    WHERE b.zuora_account_name ILIKE '%${word}%' OR t.subscription_name ILIKE '%${word}%'
+       OR t.gl_namespace_name ILIKE '%${word}%' ORDER BY t.id DESC`).map((r) => r[0]));
 });
 
 test('sorting by a column, both ways', async () => {
