@@ -25,6 +25,7 @@ static long long match_ids(struct app_req *, const struct list_query *,
 static int	 id_cmp_asc(const void *, const void *);
 static int	 id_cmp_desc(const void *, const void *);
 static char	*id_literal(const long long *, long long);
+static char	*page_ids(struct app_req *, const struct list_query *);
 static json_t	*pages_view(const struct list_query *, long long, int);
 static json_t	*lookup_view(const struct resource *, const char *);
 static json_t	*related_view(struct app_req *, const struct related *,
@@ -301,6 +302,43 @@ id_literal(const long long *v, long long n)
 	return (out);
 }
 
+/*
+ * More matches than the bounded count: the page's ids, found in list order
+ * by PostgreSQL, as an array literal, or NULL on a database error.  Only
+ * ids: the columns, joins and subqueries of the list are then computed
+ * for the page's rows alone, not for every row the sort goes through.
+ */
+static char *
+page_ids(struct app_req *ctx, const struct list_query *q)
+{
+	struct sql	 s;
+	PGresult	*pr;
+	long long	*v;
+	char		*out;
+	int		 i, n;
+
+	sql_init(&s);
+	kore_buf_appendf(s.text, "SELECT t.id FROM %s", q->res->from);
+	list_where(&s, q);
+	list_order(&s, q);
+	kore_buf_appendf(s.text, " LIMIT %d OFFSET %ld", q->per,
+	    (q->page - 1) * q->per);
+	pr = sql_exec(ctx, &s);
+	sql_free(&s);
+	if (pr == NULL)
+		return (NULL);
+
+	n = PQntuples(pr);
+	v = kore_calloc((size_t)n + 1, sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[i] = strtoll(PQgetvalue(pr, i, 0), NULL, 10);
+	PQclear(pr);
+	out = id_literal(v, n);
+	kore_free(v);
+
+	return (out);
+}
+
 static json_t *
 pages_view(const struct list_query *q, long long total, int shown)
 {
@@ -365,22 +403,29 @@ page_list(struct http_request *req, struct app_req *ctx)
 		json_object_set_new(view, "error", json_string(q.error));
 	} else {
 		/*
-		 * Few matches (the bounded count found them all): sort just
-		 * those (or, in id order, read just the page's, already
-		 * picked).  Otherwise PostgreSQL, which cannot tell from a
-		 * substring how rare it is, may walk the sort column's index
-		 * through the whole table looking for them.
+		 * The page's rows are read by id.  Few matches (the bounded
+		 * count found them all): sort just those (in id order, the
+		 * page's are already picked).  PostgreSQL, which cannot tell
+		 * from a substring how rare it is, would otherwise walk the
+		 * sort column's index through the whole table looking for
+		 * them.  More matches than that: they are not rare, and
+		 * page_ids() walks the sort order for the page's ids.
 		 */
 		total = match_ids(ctx, &q, &ids, &sliced);
-		sql_init(&s);
-		if (ids != NULL) {
-			list_select(&s, res, F_LIST);
-			kore_buf_appendf(s.text, " WHERE t.id = ANY($%d::bigint[])",
-			    sql_param_own(&s, ids));
-		} else {
-			list_select(&s, res, F_LIST);
-			list_where(&s, &q);
+		if (total > LIST_COUNT_MAX) {
+			ids = page_ids(ctx, &q);
+			sliced = 1;
 		}
+		if (total == -1 || ids == NULL) {
+			kore_free(ids);
+			json_decref(rows);
+			json_decref(view);
+			return (render_db_error(req, ctx));
+		}
+		sql_init(&s);
+		list_select(&s, res, F_LIST);
+		kore_buf_appendf(s.text, " WHERE t.id = ANY($%d::bigint[])",
+		    sql_param_own(&s, ids));
 		list_order(&s, &q);
 		kore_buf_appendf(s.text, " LIMIT %d OFFSET %ld", q.per,
 		    sliced ? 0 : (q.page - 1) * q.per);
