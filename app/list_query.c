@@ -582,47 +582,62 @@ list_where(struct sql *s, const struct list_query *q)
 
 /*
  * One search word against a resource's lower-cased search column: a
- * substring, so LIKE '%word%'.  pg_trgm indexes each run of letters and
- * digits with the word boundaries around it, and the trigrams of those
- * boundaries (a host name's "  g", " io", a domain's "  n") are among the
- * most frequent of all: a word with punctuation (code.example.io, an
- * e-mail address) would make the index read those long lists through.
- * Such a word is found in the index by its runs alone, in order
- * ('%code%example%io%'), and checked whole on the few rows found.
+ * substring, so LIKE '%word%', which pg_trgm's index serves.  A word
+ * with punctuation (code.example.io, an e-mail address) is served better:
+ *
+ * - runs of letters and digits with punctuation on both sides within it
+ *   ("example") are whole words of every row that contains it, found in
+ *   one lookup of the index of words (migration 014);
+ * - otherwise its runs alone, in order ('%code%example%'), go to the
+ *   trigram index: the trigrams of word boundaries ("  c", " io") are
+ *   among the most frequent of all, and would make it read those through.
+ *
+ * Either way the word is then checked as typed on the rows found.
  */
 static void
 search_text_match(struct sql *s, const char *expr, const char *w, size_t len)
 {
-	char		*runs, *word, *o;
-	size_t		 i, nruns, nchars;
-	unsigned char	 c;
+	char		*runs, *whole, *word, *o, *h;
+	size_t		 i, start, nruns, nchars, nwhole;
 	int		 inrun;
 
 	runs = kore_malloc(len * 2 + 3);
+	whole = kore_malloc(len + 1);
 	o = runs;
+	h = whole;
 	*o++ = '%';
-	nruns = nchars = 0;
+	nruns = nchars = nwhole = start = 0;
 	inrun = 0;
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)w[i];
-		if (!isalnum(c) && c < 0x80) {
-			inrun = 0;
+	for (i = 0; i <= len; i++) {
+		if (i < len && (isalnum((unsigned char)w[i]) ||
+		    (unsigned char)w[i] >= 0x80)) {
+			if (!inrun) {
+				if (nruns++ > 0)
+					*o++ = '%';
+				start = i;
+				inrun = 1;
+			}
+			*o++ = w[i];
+			nchars++;
 			continue;
 		}
-		if (!inrun) {
-			if (nruns++ > 0)
-				*o++ = '%';
-			inrun = 1;
+		/* A run ends: whole when punctuation is on both sides. */
+		if (inrun && start > 0 && i < len) {
+			if (nwhole++ > 0)
+				*h++ = ' ';
+			memcpy(h, w + start, i - start);
+			h += i - start;
 		}
-		*o++ = w[i];
-		nchars++;
+		inrun = 0;
 	}
 	*o++ = '%';
 	*o = '\0';
+	*h = '\0';
 
 	/* Letters and digits only, or nothing but punctuation: as asked. */
 	if (nruns == 0 || nchars == len) {
 		kore_free(runs);
+		kore_free(whole);
 		kore_buf_appendf(s->text, "%s LIKE lower($%d)", expr,
 		    sql_param_own(s, like_pattern(w, len, 1, 1)));
 		return;
@@ -631,9 +646,18 @@ search_text_match(struct sql *s, const char *expr, const char *w, size_t len)
 	word = kore_malloc(len + 1);
 	memcpy(word, w, len);
 	word[len] = '\0';
-	kore_buf_appendf(s->text, "(%s LIKE lower($%d) AND "
-	    "strpos(%s, lower($%d)) > 0)", expr, sql_param_own(s, runs),
-	    expr, sql_param_own(s, word));
+	if (nwhole > 0) {
+		kore_free(runs);
+		kore_buf_appendf(s->text, "(search_words(%s) @> "
+		    "string_to_array(lower($%d), ' ') AND strpos(%s, "
+		    "lower($%d)) > 0)", expr, sql_param_own(s, whole), expr,
+		    sql_param_own(s, word));
+	} else {
+		kore_free(whole);
+		kore_buf_appendf(s->text, "(%s LIKE lower($%d) AND "
+		    "strpos(%s, lower($%d)) > 0)", expr,
+		    sql_param_own(s, runs), expr, sql_param_own(s, word));
+	}
 }
 
 static void

@@ -76,6 +76,18 @@ test('a word with punctuation matches as typed, not as its parts in any form', a
   assert.equal((await list('/admin/customers?query=' + encodeURIComponent('.-@'))).rows.length, 0);
 });
 
+test('a host name is found whole or in part, and only as typed', async () => {
+  const L = '/admin/license_seat_links?query=';
+  const hosts = (q) => list(L + encodeURIComponent(q)).then((b) => [...new Set(column(b, 'hostname'))]);
+  assert.deepEqual(await hosts('git.internal.meridianbank.com'), ['git.internal.meridianbank.com']);
+  assert.deepEqual(await hosts('INTERNAL.meridianbank'), ['git.internal.meridianbank.com']);
+  assert.deepEqual(await hosts('.meridianbank.'), ['git.internal.meridianbank.com']);
+  assert.deepEqual(await hosts('nal.meridianb'), ['git.internal.meridianbank.com']);
+  assert.deepEqual(await hosts('internal-meridianbank'), []);
+  assert.deepEqual(await hosts('git.meridianbank.com'), []);
+  assert.deepEqual(await hosts('.internal.meridianbank.org'), []);
+});
+
 test('a number is searched on every resource, whether or not it has number fields', async () => {
   for (const r of RESOURCES) {
     const { res } = await ro.json(`/admin/${r}?query=123`);
