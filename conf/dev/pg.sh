@@ -6,6 +6,8 @@
 #                                 "fast" trades durability for speed (tests)
 #   pg.sh stop DIR                stop the cluster started from DIR
 #
+# PG_SERVER_OPTS adds server settings at start ("-c shared_buffers=4GB").
+#
 # PostgreSQL refuses to run as root: as root the cluster belongs to the
 # unprivileged "postgres" user that Debian's package creates.
 set -euo pipefail
@@ -62,6 +64,7 @@ start)
 	if [ "${4:-}" = fast ]; then
 		opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 	fi
+	opts="$opts ${PG_SERVER_OPTS:-}"
 	logdir="$dir"
 	[ ! -L "$dir/data" ] || logdir=$(readlink "$dir/data")
 	if ! as_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$logdir/server.log" \
