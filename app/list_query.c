@@ -136,9 +136,10 @@ list_query_parse(struct list_query *q, const struct resource *res,
 	char			 name[64], n[16], part[8], *end;
 	const char		*v;
 	size_t			 i;
-	int			 k;
+	int			 k, nvalues;
 
 	memset(q, 0, sizeof(*q));
+	nvalues = 0;
 	q->res = res;
 	q->page = 1;
 	q->per = LIST_PER_PAGE;
@@ -222,6 +223,7 @@ list_query_parse(struct list_query *q, const struct resource *res,
 				if (value_check(q, lf->field, lf->vs[i]) == -1)
 					return (-1);
 			}
+			nvalues += lf->nvs;
 			continue;
 		}
 		if (lf->v != NULL && *lf->v != '\0' &&
@@ -230,6 +232,14 @@ list_query_parse(struct list_query *q, const struct resource *res,
 		if (lf->v2 != NULL && *lf->v2 != '\0' &&
 		    value_check(q, lf->field, lf->v2) == -1)
 			return (-1);
+		nvalues += op->values;
+	}
+
+	/* Each value is a parameter of the statement, which takes so many. */
+	if (nvalues > LIST_FILTER_VALUES_MAX) {
+		snprintf(q->error, sizeof(q->error), "Too many filter values "
+		    "(at most %d in all).", LIST_FILTER_VALUES_MAX);
+		return (-1);
 	}
 
 	if ((v = params_get(p, "query")) != NULL)

@@ -83,6 +83,7 @@ struct resource {
 };
 
 #define LIST_FILTERS_MAX	16
+#define LIST_FILTER_VALUES_MAX	32	/* in all the filters of a list */
 #define LIST_WORDS_MAX		8
 #define LIST_WORD_MAX		100
 #define LIST_PER_PAGE		25
@@ -115,6 +116,11 @@ struct list_query {
 
 /* A SQL statement being built, with its parameters. */
 #define SQL_PARAMS_MAX		64
+
+/* A list's statement: its filters' values, up to 3 parameters a search
+ * word, the page's ids and offset. */
+_Static_assert(LIST_FILTER_VALUES_MAX + 3 * LIST_WORDS_MAX + 2 <=
+    SQL_PARAMS_MAX, "a list's statement could take too many parameters");
 
 struct sql {
 	struct kore_buf		*text;

@@ -360,6 +360,11 @@ test('bad filters, sorts and pages get a clear message, never a database error',
     ['/admin/customers?sort=email&sort_reverse=maybe', /sort_reverse must be true or false/],
     ['/admin/customers?page=0', /page must be a number/],
     ['/admin/customers?page=99999999999999999999', /page must be a number/],
+    // Values enough for more statement parameters than the engine takes.
+    ['/admin/payment_methods?' + [1, 2, 3].map((n) => f('kind', 'in', Array(22).fill('ach'), n)).join('&'),
+      /Too many filter values/],
+    ['/admin/payment_methods?query=' + encodeURIComponent('a.b '.repeat(8)) + '&' +
+      [1, 2].map((n) => f('kind', 'in', Array(20).fill('ach'), n)).join('&'), /Too many filter values/],
   ];
   for (const [path, message] of cases) {
     const res = await ro.get(path, { headers: { accept: 'application/json' } });
