@@ -26,6 +26,7 @@ static int	 id_cmp_asc(const void *, const void *);
 static int	 id_cmp_desc(const void *, const void *);
 static char	*id_literal(const long long *, long long);
 static char	*page_ids(struct app_req *, const struct list_query *);
+static void	 limit_offset(struct sql *, int, long);
 static json_t	*pages_view(const struct list_query *, long long, int);
 static json_t	*lookup_view(const struct resource *, const char *);
 static json_t	*related_view(struct app_req *, const struct related *,
@@ -321,8 +322,7 @@ page_ids(struct app_req *ctx, const struct list_query *q)
 	kore_buf_appendf(s.text, "SELECT t.id FROM %s", q->res->from);
 	list_where(&s, q);
 	list_order(&s, q);
-	kore_buf_appendf(s.text, " LIMIT %d OFFSET %ld", q->per,
-	    (q->page - 1) * q->per);
+	limit_offset(&s, q->per, (q->page - 1) * q->per);
 	pr = sql_exec(ctx, &s);
 	sql_free(&s);
 	if (pr == NULL)
@@ -337,6 +337,20 @@ page_ids(struct app_req *ctx, const struct list_query *q)
 	kore_free(v);
 
 	return (out);
+}
+
+/*
+ * LIMIT and OFFSET, the offset as a parameter: each page of a list is
+ * then the same statement, prepared once (db_exec_cached()).
+ */
+static void
+limit_offset(struct sql *s, int limit, long offset)
+{
+	char	v[24];
+
+	(void)snprintf(v, sizeof(v), "%ld", offset);
+	kore_buf_appendf(s->text, " LIMIT %d OFFSET $%d::bigint", limit,
+	    sql_param_own(s, kore_strdup(v)));
 }
 
 static json_t *
@@ -427,8 +441,7 @@ page_list(struct http_request *req, struct app_req *ctx)
 		kore_buf_appendf(s.text, " WHERE t.id = ANY($%d::bigint[])",
 		    sql_param_own(&s, ids));
 		list_order(&s, &q);
-		kore_buf_appendf(s.text, " LIMIT %d OFFSET %ld", q.per,
-		    sliced ? 0 : (q.page - 1) * q.per);
+		limit_offset(&s, q.per, sliced ? 0 : (q.page - 1) * q.per);
 
 		if ((pr = sql_exec(ctx, &s)) == NULL) {
 			sql_free(&s);
