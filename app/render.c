@@ -197,11 +197,16 @@ render_page(struct http_request *req, struct app_req *ctx, int status,
 		return (KORE_RESULT_OK);
 	}
 
-	json_object_set_new(view, "content", json_stringn(
+	/*
+	 * The templates write only what the view holds, and jansson holds
+	 * valid UTF-8 only: no need to check the page's body again.  The
+	 * layout adds a few kilobytes around it.
+	 */
+	page = kore_buf_alloc(content->offset + 16384);
+	json_object_set_new(view, "content", json_stringn_nocheck(
 	    (const char *)content->data, content->offset));
 	kore_buf_free(content);
 
-	page = kore_buf_alloc(16384);
 	if (tmpl_render(app_templates, "layout", view, buf_writer,
 	    page) == -1) {
 		kore_buf_free(page);
