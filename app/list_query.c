@@ -71,6 +71,7 @@ static void	 where_filter(struct sql *, const struct resource *,
 		    const struct list_filter *);
 static const char *lower_copy(const struct resource *, const struct field *);
 static void	 where_search(struct sql *, const struct list_query *);
+static size_t	 utf8_chars(const char *, size_t);
 static void	 search_text_match(struct sql *, const char *, const char *,
 		    size_t);
 static void	 text_match(struct sql *, const char *, const char *,
@@ -590,6 +591,21 @@ list_where(struct sql *s, const struct list_query *q)
 		where_filter(s, q->res, &q->filters[i]);
 }
 
+/* The characters of a UTF-8 string of len bytes: its non-continuation
+ * bytes. */
+static size_t
+utf8_chars(const char *p, size_t len)
+{
+	size_t	i, n;
+
+	for (i = n = 0; i < len; i++) {
+		if (((unsigned char)p[i] & 0xc0) != 0x80)
+			n++;
+	}
+
+	return (n);
+}
+
 /*
  * One search word against a resource's lower-cased search column: a
  * substring, so LIKE '%word%', which pg_trgm's index serves.  A word
@@ -676,11 +692,31 @@ where_search(struct sql *s, const struct list_query *q)
 	const struct field	*f;
 	struct joined		 jf;
 	const char		*p, *w;
+	char			*word;
 	size_t			 len, digits;
-	int			 n, nint, words, first;
+	int			 n, nint, nw, words, first, long_word;
 
 	if (q->search == NULL)
 		return;
+
+	/*
+	 * Whether a word of three characters or more (of those searched)
+	 * leads the index: then two-character words are matched in it too.
+	 */
+	long_word = 0;
+	words = 0;
+	for (p = q->search; *p != '\0' && words < LIST_WORDS_MAX; p += len) {
+		if (isspace((unsigned char)*p)) {
+			len = 1;
+			continue;
+		}
+		for (len = 0; p[len] != '\0' &&
+		    !isspace((unsigned char)p[len]); len++)
+			;
+		if (utf8_chars(p, len) >= 3)
+			long_word = 1;
+		words++;
+	}
 
 	words = 0;
 	for (p = q->search; *p != '\0' && words < LIST_WORDS_MAX;) {
@@ -708,7 +744,17 @@ where_search(struct sql *s, const struct list_query *q)
 		n = nint = 0;
 		kore_buf_appendf(s->text, " AND (");
 		first = 1;
-		if (q->res->search_expr != NULL) {
+		if (q->res->search_expr != NULL && q->res->bigram_expr != NULL &&
+		    long_word && utf8_chars(w, len) == 2) {
+			word = kore_malloc(len + 1);
+			memcpy(word, w, len);
+			word[len] = '\0';
+			nw = sql_param_own(s, word);
+			kore_buf_appendf(s->text, "(%s @> search_bigram_codes("
+			    "lower($%d)) AND strpos(%s, lower($%d)) > 0)",
+			    q->res->bigram_expr, nw, q->res->search_expr, nw);
+			first = 0;
+		} else if (q->res->search_expr != NULL) {
 			search_text_match(s, q->res->search_expr, w, len);
 			first = 0;
 		}

@@ -76,6 +76,10 @@ struct resource {
 	/* A lower-cased column of all the text F_SEARCH fields (see
 	 * sql/migrations/010_search_text.sql): searched instead of them. */
 	const char		*search_expr;
+	/* Codes of the search column's two-character pairs, indexed with it
+	 * (migration 015), or NULL: lets a two-character word use the index
+	 * beside longer ones ("Li Nguyen"). */
+	const char		*bigram_expr;
 	/* Text fields matched by filters against a stored lower-cased copy
 	 * (pairs: the field's name, then the copy's SQL; ends with NULL),
 	 * e.g. reconciliations' error_message (migration 012). */

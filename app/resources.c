@@ -80,6 +80,7 @@ static const struct related customer_related[] = {
 
 static const struct resource customers = {
 	.search_expr = "t.search_text",
+	.bigram_expr = "t.search_bigrams",
 	.name = "customers", .label = "Customers", .singular = "Customer",
 	.table = "customers", .from = "customers t",
 	.title_expr = "t.first_name || ' ' || t.last_name",
@@ -189,6 +190,7 @@ static const struct field contact_fields[] = {
 
 static const struct resource billing_account_contacts = {
 	.search_expr = "t.search_text",
+	.bigram_expr = "t.search_bigrams",
 	.name = "billing_account_contacts", .label = "Billing account contacts",
 	.singular = "Billing account contact",
 	.table = "billing_account_contacts",

@@ -2,10 +2,13 @@
 // (app/db.c).  They must survive what happens to those connections and to
 // the tables under them: a session ended by the server, a column whose
 // type a migration changed.
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { signIn } from '../lib/signin.mjs';
 import { sql, one } from '../lib/db.mjs';
+import { makeCustomer, cleanup, tag } from './edit_helpers.mjs';
+
+after(cleanup);
 
 let ro;
 
@@ -66,4 +69,34 @@ test('lists read in id order pick their page from the matches: every page, both 
   assert.deepEqual(all, expected);
   const { body } = await ro.json('/admin/customers?query=%40&sort=id&sort_reverse=true&page=2');
   assert.deepEqual(body.rows.map((r) => Number(r.id)), [...expected].reverse().slice(25, 50));
+});
+
+test('a full name with a two-character word: the pairs index finds what LIKE would', async () => {
+  const t = tag();
+  const last = `Nguyen${t}`;
+  const ids = {
+    li: makeCustomer(t + 'a', { first: 'Li', last }),
+    olivia: makeCustomer(t + 'b', { first: 'Olivia', last }),
+    jo: makeCustomer(t + 'c', { first: 'Jo', last, email: `jo-${t}@pairs.example` }),
+    joli: makeCustomer(t + 'd', { first: 'Jo', last, email: `jo.li-${t}@pairs.example` }),
+    accent: makeCustomer(t + 'e', { first: 'Lí', last, email: `accent-${t}@pairs.example` }),
+  };
+  const found = async (query) => {
+    const { res, body } = await ro.json('/admin/customers?query=' + encodeURIComponent(query));
+    assert.equal(res.status, 200);
+    return body.rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+  };
+  const like = (words) => sql(`SELECT id FROM customers WHERE ${words.map((w) =>
+    `search_text LIKE '%' || lower('${w}') || '%'`).join(' AND ')} ORDER BY id`).map((r) => Number(r[0]));
+  assert.deepEqual(await found(`Li ${last}`), like(['li', last]));
+  assert.deepEqual(await found(`Li ${last}`), [ids.li, ids.olivia, ids.joli]);
+  assert.deepEqual(await found(`LÍ ${last.toUpperCase()}`), [ids.accent]);
+  assert.deepEqual(await found(`jo ${last} li`), [ids.joli]);
+  assert.deepEqual(await found(`o. ${last}`), [ids.joli]);
+  assert.deepEqual(await found(`zq ${last}`), []);
+  // The pairs are bookkeeping, as search_text is: not in history.
+  const { body } = await ro.json(`/admin/customers/${ids.li}/history`);
+  const create = body.events.find((e) => e.event === 'create');
+  assert.ok(create.changes.some((ch) => ch.field === 'first_name'));
+  assert.ok(create.changes.every((ch) => !['search_bigrams', 'search_text'].includes(ch.field)));
 });
