@@ -13,7 +13,7 @@
 -- For the tables searched by people's names: customers and billing
 -- account contacts.  The column repeats each table's search_text
 -- expression (010): a generated column cannot read another one.  Like
--- search_text, it is bookkeeping: history ignores it.
+-- search_text, it is bookkeeping: history leaves it out by its name (012).
 
 CREATE FUNCTION search_bigram_codes(s text) RETURNS int2[]
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
@@ -41,58 +41,6 @@ BEGIN
     RETURN codes;
 END;
 $$;
-
-CREATE OR REPLACE FUNCTION audit_row() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER
-AS $$
-DECLARE
-    hidden  text[] := coalesce(TG_ARGV, '{}');  -- NULL when no arguments
-    actor   text := coalesce(nullif(current_setting('cdot.actor', true), ''), 'system');
-    ticket  text := nullif(current_setting('cdot.ticket', true), '');
-    ev      text;
-    item    bigint;
-    diff    jsonb;
-    derived text[] := ARRAY['search_text', 'error_search', 'search_bigrams'];
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        ev := 'create';
-        item := NEW.id;
-        diff := to_jsonb(NEW) - hidden - derived;
-    ELSIF TG_OP = 'DELETE' THEN
-        ev := 'delete';
-        item := OLD.id;
-        diff := to_jsonb(OLD) - hidden - derived;
-    ELSE
-        ev := 'update';
-        item := NEW.id;
-        SELECT jsonb_object_agg(n.key,
-                   CASE WHEN n.key = ANY (hidden)
-                        THEN '["[FILTERED]", "[FILTERED]"]'::jsonb
-                        ELSE jsonb_build_array(o.value, n.value) END)
-          INTO diff
-          FROM jsonb_each(to_jsonb(NEW)) AS n
-          JOIN jsonb_each(to_jsonb(OLD)) AS o USING (key)
-         WHERE n.value IS DISTINCT FROM o.value
-           AND n.key NOT IN ('updated_at', 'lock_version')
-           AND n.key <> ALL (derived);
-        -- Nothing but bookkeeping changed: no history row.
-        IF diff IS NULL THEN
-            RETURN NULL;
-        END IF;
-    END IF;
-
-    INSERT INTO versions (item_type, item_id, event, changes, actor, ticket_url)
-    VALUES (TG_TABLE_NAME, item, ev, diff, actor, ticket);
-    RETURN NULL;
-END;
-$$;
-
--- CREATE OR REPLACE resets the function's settings: pin search_path again.
-DO $pin$
-BEGIN
-    EXECUTE format('ALTER FUNCTION audit_row() SET search_path = %I, pg_temp', current_schema());
-END
-$pin$;
 
 ALTER TABLE customers
     ADD COLUMN search_bigrams int2[] GENERATED ALWAYS AS (search_bigram_codes(lower(coalesce(first_name::text, '') || ' ' || coalesce(last_name::text, '') || ' ' || coalesce(email::text, '') || ' ' || coalesce(company::text, '')))) STORED;
