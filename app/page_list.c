@@ -24,6 +24,7 @@ static long long match_ids(struct app_req *, const struct list_query *,
 		    char **, int *);
 static int	 id_cmp_asc(const void *, const void *);
 static int	 id_cmp_desc(const void *, const void *);
+static long long *ids_read(PGresult *);
 static char	*id_literal(const long long *, long long);
 static char	*page_ids(struct app_req *, const struct list_query *);
 static void	 limit_offset(struct sql *, int, long);
@@ -231,7 +232,6 @@ match_ids(struct app_req *ctx, const struct list_query *q, char **ids,
 	struct sql	 s;
 	PGresult	*pr;
 	long long	 n, from, to, *v;
-	int		 i;
 
 	*ids = NULL;
 	*sliced = 0;
@@ -244,9 +244,7 @@ match_ids(struct app_req *ctx, const struct list_query *q, char **ids,
 	if ((pr = sql_exec(ctx, &s)) != NULL) {
 		n = PQntuples(pr);
 		if (n <= LIST_COUNT_MAX) {
-			v = kore_calloc((size_t)n + 1, sizeof(*v));
-			for (i = 0; i < n; i++)
-				v[i] = strtoll(PQgetvalue(pr, i, 0), NULL, 10);
+			v = ids_read(pr);
 			from = 0;
 			to = n;
 			if (q->sort == NULL ||
@@ -284,6 +282,21 @@ id_cmp_desc(const void *a, const void *b)
 	return (id_cmp_asc(b, a));
 }
 
+/* The ids in the first column of a result, as numbers. */
+static long long *
+ids_read(PGresult *pr)
+{
+	long long	*v;
+	int		 i, n;
+
+	n = PQntuples(pr);
+	v = kore_calloc((size_t)n + 1, sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[i] = strtoll(PQgetvalue(pr, i, 0), NULL, 10);
+
+	return (v);
+}
+
 /* PostgreSQL's array literal of n ids: "{1,2,3}". */
 static char *
 id_literal(const long long *v, long long n)
@@ -316,7 +329,6 @@ page_ids(struct app_req *ctx, const struct list_query *q)
 	PGresult	*pr;
 	long long	*v;
 	char		*out;
-	int		 i, n;
 
 	sql_init(&s);
 	kore_buf_appendf(s.text, "SELECT t.id FROM %s", q->res->from);
@@ -328,12 +340,9 @@ page_ids(struct app_req *ctx, const struct list_query *q)
 	if (pr == NULL)
 		return (NULL);
 
-	n = PQntuples(pr);
-	v = kore_calloc((size_t)n + 1, sizeof(*v));
-	for (i = 0; i < n; i++)
-		v[i] = strtoll(PQgetvalue(pr, i, 0), NULL, 10);
+	v = ids_read(pr);
+	out = id_literal(v, PQntuples(pr));
 	PQclear(pr);
-	out = id_literal(v, n);
 	kore_free(v);
 
 	return (out);
