@@ -389,7 +389,7 @@ edit_create(struct http_request *req, struct app_req *ctx)
 	kore_buf_appendf(b, ") RETURNING id");
 
 	pr = NULL;
-	if (write_begin_admin(&w, ctx) == 0 &&
+	if (write_begin_admin(&w, ctx, NULL) == 0 &&
 	    (pr = write_exec(&w, kore_buf_stringify(b, NULL), f.n,
 	    params)) != NULL) {
 		(void)kore_strlcpy(id, PQgetvalue(pr, 0, 0), sizeof(id));
@@ -572,7 +572,7 @@ edit_update(struct http_request *req, struct app_req *ctx)
 		return (ret);
 	}
 
-	if (write_begin_admin(&w, ctx) == -1 ||
+	if (write_begin_admin(&w, ctx, NULL) == -1 ||
 	    (pr = record_load(ctx, &w, er, id)) == NULL) {
 		write_rollback(&w);
 		form_free(&mine);
@@ -746,7 +746,7 @@ edit_delete(struct http_request *req, struct app_req *ctx)
 	    "lock_version = $2::integer", er->table);
 
 	rows = -1;
-	if (write_begin_admin(&w, ctx) == 0) {
+	if (write_begin_admin(&w, ctx, NULL) == 0) {
 		rows = write_exec_count(&w, kore_buf_stringify(b, NULL), 2,
 		    params);
 	}

@@ -69,7 +69,7 @@ customer_impersonate(struct http_request *req, struct app_req *ctx)
 	token_sha256_hex(token, hash);
 	(void)snprintf(ttl, sizeof(ttl), "%ld", app_cfg.impersonation_ttl);
 
-	if (write_begin_admin(&w, ctx) == -1 ||
+	if (write_begin_admin(&w, ctx, NULL) == -1 ||
 	    (found = customer_exists(&w, ctx->args[0])) == -1) {
 		write_rollback(&w);
 		explicit_bzero(token, sizeof(token));
@@ -142,7 +142,7 @@ customer_one_time_sign_in(struct http_request *req, struct app_req *ctx)
 	(void)snprintf(href, sizeof(href), "/admin/customers/%s",
 	    ctx->args[0]);
 
-	if (write_begin_admin(&w, ctx) == -1 ||
+	if (write_begin_admin(&w, ctx, NULL) == -1 ||
 	    (found = customer_exists(&w, ctx->args[0])) == -1) {
 		write_rollback(&w);
 		return (edit_db_error(req, ctx));

@@ -112,7 +112,7 @@ trial_renew(struct http_request *req, struct app_req *ctx)
 	}
 
 	params[0] = ctx->args[0];
-	if (write_begin_admin(&w, ctx) == -1 ||
+	if (write_begin_admin(&w, ctx, NULL) == -1 ||
 	    (res = write_exec(&w, RENEW_SQL " FOR UPDATE", 1, params)) ==
 	    NULL) {
 		write_rollback(&w);

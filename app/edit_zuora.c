@@ -278,7 +278,7 @@ refresh_apply(struct http_request *req, struct app_req *ctx,
 	params[0] = ctx->args[0];
 	params[NFLAGS + 1] = currency;
 
-	if (write_begin_admin(&w, ctx) == -1 ||
+	if (write_begin_admin(&w, ctx, NULL) == -1 ||
 	    (res = write_exec(&w, "SELECT po_required, portal_required, "
 	    "support_hold, credit_hold, auto_pay, currency FROM "
 	    "billing_accounts WHERE id = $1::bigint FOR UPDATE", 1,
@@ -496,7 +496,7 @@ import_finish(struct http_request *req, struct app_req *ctx,
 		params[i + 2] = c.value[i];
 
 	res = NULL;
-	if (write_begin_admin(&w, ctx) == 0 &&
+	if (write_begin_admin(&w, ctx, NULL) == 0 &&
 	    (res = write_exec(&w, "INSERT INTO billing_account_contacts "
 	    "(zuora_contact_id, billing_account_id, first_name, last_name, "
 	    "work_email, address1, address2, country, state, city, "

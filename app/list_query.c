@@ -72,6 +72,8 @@ static void	 where_filter(struct sql *, const struct resource *,
 static const char *lower_copy(const struct resource *, const struct field *);
 static void	 where_search(struct sql *, const struct list_query *);
 static size_t	 utf8_chars(const char *, size_t);
+static const char *next_word(const char **, size_t *);
+static char	*word_copy(const char *, size_t);
 static void	 search_text_match(struct sql *, const char *, const char *,
 		    size_t);
 static void	 text_match(struct sql *, const char *, const char *,
@@ -86,7 +88,6 @@ struct joined {
 
 static int	 joined_field(const struct resource *, const struct field *,
 		    struct joined *);
-static char	*like_pattern(const char *, size_t, int, int);
 static const char *cast_for(enum field_type);
 static void	 url_append(struct kore_buf *, const char *);
 
@@ -549,9 +550,12 @@ cast_for(enum field_type t)
 	}
 }
 
-/* '%' + word with LIKE's metacharacters escaped + '%', as asked. */
-static char *
-like_pattern(const char *w, size_t len, int lead, int trail)
+/*
+ * A LIKE pattern for the len bytes at w, its metacharacters (% _ \)
+ * escaped, with a leading and a trailing '%' as asked (kore_free it).
+ */
+char *
+sql_like_pattern(const char *w, size_t len, int lead, int trail)
 {
 	char	*out, *o;
 	size_t	 i;
@@ -589,6 +593,40 @@ list_where(struct sql *s, const struct list_query *q)
 
 	for (i = 0; i < q->nfilters; i++)
 		where_filter(s, q->res, &q->filters[i]);
+}
+
+/*
+ * The next word of a search at *p (words are separated by white space),
+ * its length in *len, *p moved past it; NULL when there is none left.
+ */
+static const char *
+next_word(const char **p, size_t *len)
+{
+	const char	*w;
+
+	while (isspace((unsigned char)**p))
+		(*p)++;
+	if (**p == '\0')
+		return (NULL);
+	w = *p;
+	while (**p != '\0' && !isspace((unsigned char)**p))
+		(*p)++;
+	*len = (size_t)(*p - w);
+
+	return (w);
+}
+
+/* A copy of the word w of len bytes, for a statement to own. */
+static char *
+word_copy(const char *w, size_t len)
+{
+	char	*out;
+
+	out = kore_malloc(len + 1);
+	memcpy(out, w, len);
+	out[len] = '\0';
+
+	return (out);
 }
 
 /* The characters of a UTF-8 string of len bytes: its non-continuation
@@ -665,13 +703,11 @@ search_text_match(struct sql *s, const char *expr, const char *w, size_t len)
 		kore_free(runs);
 		kore_free(whole);
 		kore_buf_appendf(s->text, "%s LIKE lower($%d)", expr,
-		    sql_param_own(s, like_pattern(w, len, 1, 1)));
+		    sql_param_own(s, sql_like_pattern(w, len, 1, 1)));
 		return;
 	}
 
-	word = kore_malloc(len + 1);
-	memcpy(word, w, len);
-	word[len] = '\0';
+	word = word_copy(w, len);
 	if (nwhole > 0) {
 		kore_free(runs);
 		kore_buf_appendf(s->text, "(search_words(%s) @> "
@@ -692,7 +728,6 @@ where_search(struct sql *s, const struct list_query *q)
 	const struct field	*f;
 	struct joined		 jf;
 	const char		*p, *w;
-	char			*word;
 	size_t			 len, digits;
 	int			 n, nint, nw, words, first, long_word;
 
@@ -704,33 +739,18 @@ where_search(struct sql *s, const struct list_query *q)
 	 * leads the index: then two-character words are matched in it too.
 	 */
 	long_word = 0;
-	words = 0;
-	for (p = q->search; *p != '\0' && words < LIST_WORDS_MAX; p += len) {
-		if (isspace((unsigned char)*p)) {
-			len = 1;
-			continue;
-		}
-		for (len = 0; p[len] != '\0' &&
-		    !isspace((unsigned char)p[len]); len++)
-			;
-		if (utf8_chars(p, len) >= 3)
+	p = q->search;
+	for (words = 0; words < LIST_WORDS_MAX &&
+	    (w = next_word(&p, &len)) != NULL; words++) {
+		if (utf8_chars(w, len) >= 3)
 			long_word = 1;
-		words++;
 	}
 
-	words = 0;
-	for (p = q->search; *p != '\0' && words < LIST_WORDS_MAX;) {
-		while (isspace((unsigned char)*p))
-			p++;
-		if (*p == '\0')
-			break;
-		w = p;
-		while (*p != '\0' && !isspace((unsigned char)*p))
-			p++;
-		len = (size_t)(p - w);
+	p = q->search;
+	for (words = 0; words < LIST_WORDS_MAX &&
+	    (w = next_word(&p, &len)) != NULL; words++) {
 		if (len > LIST_WORD_MAX)
 			len = LIST_WORD_MAX;
-		words++;
 
 		for (digits = 0; digits < len &&
 		    isdigit((unsigned char)w[digits]); digits++)
@@ -744,12 +764,10 @@ where_search(struct sql *s, const struct list_query *q)
 		n = nint = 0;
 		kore_buf_appendf(s->text, " AND (");
 		first = 1;
-		if (q->res->search_expr != NULL && q->res->bigram_expr != NULL &&
-		    long_word && utf8_chars(w, len) == 2) {
-			word = kore_malloc(len + 1);
-			memcpy(word, w, len);
-			word[len] = '\0';
-			nw = sql_param_own(s, word);
+		if (q->res->search_expr != NULL &&
+		    q->res->bigram_expr != NULL && long_word &&
+		    utf8_chars(w, len) == 2) {
+			nw = sql_param_own(s, word_copy(w, len));
 			kore_buf_appendf(s->text, "(%s @> search_bigram_codes("
 			    "lower($%d)) AND strpos(%s, lower($%d)) > 0)",
 			    q->res->bigram_expr, nw, q->res->search_expr, nw);
@@ -768,14 +786,14 @@ where_search(struct sql *s, const struct list_query *q)
 					continue;
 				if (nint == 0) {
 					nint = sql_param_own(s,
-					    like_pattern(w, len, 0, 0));
+					    word_copy(w, len));
 				}
 				kore_buf_appendf(s->text, "%s%s = $%d::bigint",
 				    first ? "" : " OR ", f->expr, nint);
 			} else {
 				if (n == 0) {
 					n = sql_param_own(s,
-					    like_pattern(w, len, 1, 1));
+					    sql_like_pattern(w, len, 1, 1));
 				}
 				if (joined_field(q->res, f, &jf) == 0) {
 					kore_buf_appendf(s->text, "%s%s = ANY "
@@ -783,8 +801,9 @@ where_search(struct sql *s, const struct list_query *q)
 					    "ILIKE $%d))", first ? "" : " OR ",
 					    jf.fk, jf.table, jf.column, n);
 				} else {
-					kore_buf_appendf(s->text, "%s%s ILIKE $%d",
-					    first ? "" : " OR ", f->expr, n);
+					kore_buf_appendf(s->text,
+					    "%s%s ILIKE $%d", first ? "" :
+					    " OR ", f->expr, n);
 				}
 			}
 			first = 0;
@@ -833,7 +852,7 @@ text_match(struct sql *s, const char *expr, const char *lc, const char *op,
 		return;
 	}
 
-	n = sql_param_own(s, like_pattern(v, strlen(v),
+	n = sql_param_own(s, sql_like_pattern(v, strlen(v),
 	    strcmp(op, "starts_with") != 0, strcmp(op, "ends_with") != 0));
 	if (lc != NULL)
 		kore_buf_appendf(s->text, "%s LIKE lower($%d)", lc, n);

@@ -168,6 +168,7 @@ void		 sql_init(struct sql *);
 void		 sql_free(struct sql *);
 int		 sql_param(struct sql *, const char *);
 int		 sql_param_own(struct sql *, char *);
+char		*sql_like_pattern(const char *, size_t, int, int);
 PGresult	*sql_exec(struct app_req *, struct sql *);
 
 #endif

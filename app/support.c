@@ -15,27 +15,6 @@
 
 #define SUPPORT_PAGE_MAX	400
 
-/*
- * A transaction as admin:<email> with the Zendesk ticket (already
- * validated) in cdot.ticket: history records both with every row the
- * change touches.
- */
-int
-support_begin(struct write_txn *w, struct app_req *ctx, const char *ticket)
-{
-	char	actor[APP_USER_MAX + 8];
-
-	if (session_actor(ctx, actor, sizeof(actor)) == NULL) {
-		memset(w, 0, sizeof(*w));
-		w->failed = 1;
-		(void)snprintf(w->message, sizeof(w->message),
-		    "nobody is signed in");
-		return (-1);
-	}
-
-	return (write_begin(w, ctx, actor, ticket));
-}
-
 /* A page of a Support screen: its title and the way back to the screen. */
 json_t *
 support_view(struct app_req *ctx, const char *title, const char *screen)
@@ -117,29 +96,6 @@ support_list_render(struct http_request *req, struct app_req *ctx,
 	support_pages(view, base, page, has_next);
 
 	return (render_page(req, ctx, HTTP_STATUS_OK, tmpl, view));
-}
-
-/*
- * A LIKE pattern matching s anywhere in a lower-cased search column:
- * lower-cased, with % _ and \ taken literally (kore_free it).
- */
-char *
-support_like(const char *s)
-{
-	char	*out, *o;
-
-	out = kore_malloc(strlen(s) * 2 + 3);
-	o = out;
-	*o++ = '%';
-	for (; *s != '\0'; s++) {
-		if (*s == '%' || *s == '_' || *s == '\\')
-			*o++ = '\\';
-		*o++ = (char)tolower((unsigned char)*s);
-	}
-	*o++ = '%';
-	*o = '\0';
-
-	return (out);
 }
 
 /* A query string value, percent-encoded (kore_free it). */

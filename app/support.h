@@ -31,7 +31,6 @@
 	    "kept with the change in history." }
 
 /* support.c */
-int	 support_begin(struct write_txn *, struct app_req *, const char *);
 json_t	*support_view(struct app_req *, const char *, const char *);
 int	 support_render_form(struct http_request *, struct app_req *, int,
 	    const char *, const char *, json_t *, struct form *,
@@ -44,7 +43,6 @@ int	 support_list_render(struct http_request *, struct app_req *,
 	    json_t *, const char *, json_t *, const char *, long, int,
 	    const char *);
 long	 support_page(struct app_req *);
-char	*support_like(const char *);
 char	*support_urlencode(const char *);
 json_t	*support_cell(const char *, const char *);
 json_t	*support_dl(json_t *, const char *, const char *, const char *);

@@ -736,7 +736,8 @@ support_namespace_action(struct http_request *req, struct app_req *ctx)
 		return (ret);
 	}
 
-	if (support_begin(&w, ctx, form_value(&f, "zendesk_ticket")) == -1 ||
+	if (write_begin_admin(&w, ctx,
+	    form_value(&f, "zendesk_ticket")) == -1 ||
 	    (rc = ns_fetch(ctx, &w, ctx->args[0], 1, &n)) == -1 ||
 	    (a->need_sub && sub_fetch(ctx, &w, sub_id, 1, &s) == -1)) {
 		write_rollback(&w);

@@ -90,7 +90,7 @@ support_sm_trials(struct http_request *req, struct app_req *ctx)
 		    "The search is too long (at most 100 characters)."));
 	page = support_page(ctx);
 
-	like = support_like(query);
+	like = sql_like_pattern(query, strlen(query), 1, 1);
 	(void)snprintf(offset, sizeof(offset), "%ld", (page - 1) * PER_PAGE);
 	params[0] = query;
 	params[1] = like;
@@ -100,7 +100,7 @@ support_sm_trials(struct http_request *req, struct app_req *ctx)
 	    "l.expires_at::text, to_char(l.issued_at AT TIME ZONE 'UTC', "
 	    "'YYYY-MM-DD HH24:MI'), l.license_file IS NOT NULL "
 	    "FROM licenses l WHERE l.license_type = 'legacy' AND l.trial "
-	    "AND ($1::text = '' OR l.search_text LIKE $2) "
+	    "AND ($1::text = '' OR l.search_text LIKE lower($2)) "
 	    "ORDER BY l.issued_at DESC, l.id DESC LIMIT 26 OFFSET $3::bigint",
 	    3, params);
 	kore_free(like);
@@ -272,7 +272,8 @@ support_sm_trial_create(struct http_request *req, struct app_req *ctx)
 	lr.plan = form_value(&f, "plan");
 
 	license = NULL;
-	if (support_begin(&w, ctx, form_value(&f, "zendesk_ticket")) == -1 ||
+	if (write_begin_admin(&w, ctx,
+	    form_value(&f, "zendesk_ticket")) == -1 ||
 	    license_issue(&w, &lr, id, sizeof(id), &license) == -1)
 		goto failed;
 

@@ -166,7 +166,7 @@ support_trials(struct http_request *req, struct app_req *ctx)
 		return (render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
 		    "The search is too long (at most 100 characters)."));
 
-	like = support_like(query);
+	like = sql_like_pattern(query, strlen(query), 1, 1);
 	(void)snprintf(offset, sizeof(offset), "%ld", (page - 1) * PER_PAGE);
 	params[0] = query;
 	params[1] = like;
@@ -176,7 +176,7 @@ support_trials(struct http_request *req, struct app_req *ctx)
 	    "t.plan, t.starts_on::text, t.ends_on::text, t.status, c.email "
 	    "FROM trials t JOIN namespaces n ON n.id = t.namespace_id "
 	    "LEFT JOIN customers c ON c.id = n.owner_customer_id "
-	    "WHERE ($1::text = '' OR n.search_text LIKE $2 OR "
+	    "WHERE ($1::text = '' OR n.search_text LIKE lower($2) OR "
 	    "n.gitlab_id::text = $1 OR lower(c.email) = lower($1)) "
 	    "AND CASE $3::text WHEN 'all' THEN true "
 	    "WHEN '' THEN t.status IN ('active', 'expired') "
@@ -383,7 +383,7 @@ support_trial_update(struct http_request *req, struct app_req *ctx)
 		return (ret);
 	}
 
-	if (support_begin(&w, ctx, form_value(&mine, "zendesk_ticket")) ==
+	if (write_begin_admin(&w, ctx, form_value(&mine, "zendesk_ticket")) ==
 	    -1) {
 		form_free(&mine);
 		return (edit_db_error(req, ctx));
@@ -551,7 +551,8 @@ support_trial_cancel(struct http_request *req, struct app_req *ctx)
 		return (ret);
 	}
 
-	if (support_begin(&w, ctx, form_value(&f, "zendesk_ticket")) == -1) {
+	if (write_begin_admin(&w, ctx,
+	    form_value(&f, "zendesk_ticket")) == -1) {
 		form_free(&f);
 		return (edit_db_error(req, ctx));
 	}

@@ -73,9 +73,13 @@ write_begin(struct write_txn *w, struct app_req *ctx, const char *actor,
 	return (0);
 }
 
-/* A transaction whose actor is the signed-in person: admin:<email>. */
+/*
+ * A transaction whose actor is the signed-in person, admin:<email>, with
+ * the ticket (already validated; NULL: none) history records beside it.
+ */
 int
-write_begin_admin(struct write_txn *w, struct app_req *ctx)
+write_begin_admin(struct write_txn *w, struct app_req *ctx,
+    const char *ticket)
 {
 	char		actor[APP_USER_MAX + 8];
 
@@ -87,7 +91,7 @@ write_begin_admin(struct write_txn *w, struct app_req *ctx)
 		return (-1);
 	}
 
-	return (write_begin(w, ctx, actor, ""));
+	return (write_begin(w, ctx, actor, ticket));
 }
 
 static void

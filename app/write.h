@@ -46,7 +46,8 @@ struct write_constraint {
 
 int		 write_begin(struct write_txn *, struct app_req *,
 		    const char *actor, const char *ticket);
-int		 write_begin_admin(struct write_txn *, struct app_req *);
+int		 write_begin_admin(struct write_txn *, struct app_req *,
+		    const char *);
 PGresult	*write_exec(struct write_txn *, const char *, int,
 		    const char *const *);
 long		 write_exec_count(struct write_txn *, const char *, int,

@@ -66,6 +66,16 @@ test('the screen lists legacy trial licenses, and offers "Add new License"', asy
   assert.equal(body.licenses.length, 1, 'the demo prospect\'s trial license');
   assert.equal(body.licenses[0].email, 'sarah.mitchell@vertex-aero.com');
 
+  // Case is folded as PostgreSQL folds it, beyond ASCII too.
+  const t = tag();
+  const id = Number(one(`INSERT INTO licenses (license_type, trial, name, company, email, starts_at,
+      expires_at, user_count, gitlab_plan)
+    VALUES ('legacy', true, ${q(`Zoë Ångström ${t}`)}, 'Fjord Örnsköld', ${q(`zoe-${t}@sm-tests.example`)},
+      current_date, current_date + 30, 10, 'ultimate') RETURNING id`));
+  trackLicense(id);
+  const accented = await sup.json('/admin/support/sm_trials?query=' + encodeURIComponent(`ÅNGSTRÖM ${t}`.split(' ')[0]));
+  assert.ok(accented.body.licenses.some((l) => l.email === `zoe-${t}@sm-tests.example`));
+
   const { body: f } = await sup.json('/admin/support/sm_trials/new');
   const values = Object.fromEntries(f.form.fields.map((x) => [x.name, x.value]));
   assert.deepEqual(Object.keys(values), ['email', 'user_count', 'starts_at', 'expires_at', 'plan', 'zendesk_ticket']);
