@@ -373,7 +373,7 @@ pages_view(const struct list_query *q, long long total, int shown)
 	v = json_pack("{s:b, s:I, s:I, s:I}", "has_rows", shown > 0,
 	    "number", (json_int_t)q->page,
 	    "from", (json_int_t)(shown ? first : 0),
-	    "to", (json_int_t)(first + shown - 1));
+	    "to", (json_int_t)(shown ? first + shown - 1 : 0));
 
 	if (total > LIST_COUNT_MAX) {
 		json_object_set_new(v, "total_label",

@@ -100,3 +100,50 @@ test('a full name with a two-character word: the pairs index finds what LIKE wou
   assert.ok(create.changes.some((ch) => ch.field === 'first_name'));
   assert.ok(create.changes.every((ch) => !['search_bigrams', 'search_text'].includes(ch.field)));
 });
+
+test("a search's count and page come from one set of matches: other orders, past the last page, more than 1000", async () => {
+  const t = tag();
+  const many = `Manymatch${t}`;
+  const few = `Fewmatch${t}`;
+  sql(`INSERT INTO customers (first_name, last_name, email, company)
+    SELECT 'P' || g, CASE WHEN g <= 30 THEN '${few}' ELSE '${many}' END,
+      'p' || g || '-${t}@count.example', 'Count Tests'
+    FROM generate_series(1, 1031) g`);
+  try {
+    const ids = (order, name) => sql(`SELECT id FROM customers WHERE last_name = '${name}' ORDER BY ${order}`)
+      .map((r) => Number(r[0]));
+    const page = async (path) => {
+      const { res, body } = await ro.json(path);
+      assert.equal(res.status, 200, `${path}: ${res.text_.slice(0, 200)}`);
+      return body;
+    };
+    const rowIds = (body) => body.rows.map((r) => Number(r.id));
+
+    // Few matches, in another order than id: every page, then past the last.
+    const byEmail = ids('email DESC, id DESC', few);
+    const p1 = await page(`/admin/customers?query=${few}&sort=email&sort_reverse=true`);
+    assert.equal(p1.pages.total_label, '30');
+    const p2 = await page(p1.pages.next_href);
+    assert.deepEqual([...rowIds(p1), ...rowIds(p2)], byEmail);
+    assert.equal(p2.pages.next_href, undefined);
+    const past = await page(`/admin/customers?query=${few}&sort=email&sort_reverse=true&page=3`);
+    assert.deepEqual(past.rows, []);
+    assert.equal(past.pages.total_label, '30');
+    assert.equal(past.pages.to, 0);
+    assert.ok(past.pages.prev_href.includes('page=2'));
+
+    // No match at all.
+    const none = await page(`/admin/customers?query=${few}zz`);
+    assert.deepEqual(none.rows, []);
+    assert.equal(none.pages.total_label, '0');
+
+    // More matches than the bounded count: the page still in list order.
+    const m1 = await page(`/admin/customers?query=${many}`);
+    assert.equal(m1.pages.total_label, 'more than 1000');
+    assert.deepEqual(rowIds(m1), ids('id DESC', many).slice(0, 25));
+    const m2 = await page(`/admin/customers?query=${many}&sort=email&sort_reverse=false&page=2`);
+    assert.deepEqual(rowIds(m2), ids('email, id', many).slice(25, 50));
+  } finally {
+    sql(`DELETE FROM customers WHERE last_name IN ('${few}', '${many}')`);
+  }
+});
