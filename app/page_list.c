@@ -22,10 +22,6 @@ static json_t	*filter_fields_view(const struct resource *);
 static json_t	*resource_view(const struct resource *);
 static long long match_ids(struct app_req *, const struct list_query *,
 		    char **, int *);
-static int	 id_cmp_asc(const void *, const void *);
-static int	 id_cmp_desc(const void *, const void *);
-static long long *ids_read(PGresult *);
-static char	*id_literal(const long long *, long long);
 static char	*page_ids(struct app_req *, const struct list_query *);
 static void	 limit_offset(struct sql *, int, long);
 static json_t	*pages_view(const struct list_query *, long long, int);
@@ -217,13 +213,12 @@ filter_fields_view(const struct resource *res)
 }
 
 /*
- * The ids of at most LIST_COUNT_MAX + 1 matching rows, in one round trip:
- * their number is the bounded count, and when they are all the matches
- * (at most LIST_COUNT_MAX) *ids is an array literal for the page query,
- * else NULL.  Lists in id order need nothing else from the rows to place
- * them: the ids are sorted here and *ids holds just the page's (*sliced
- * is then 1), so PostgreSQL reads 25 rows, not every match.  Returns the
- * count, or -1 on a database error.
+ * The bounded count of matching rows (at most LIST_COUNT_MAX + 1), in one
+ * round trip, and when that is all of them (at most LIST_COUNT_MAX) *ids
+ * is an array literal of their ids for the page query, else NULL.  Lists
+ * in id order need nothing else from the rows to place them: *ids then
+ * holds just the page's (*sliced is 1), so PostgreSQL reads 25 rows, not
+ * every match.  Returns the count, or -1 on a database error.
  */
 static long long
 match_ids(struct app_req *ctx, const struct list_query *q, char **ids,
@@ -231,89 +226,40 @@ match_ids(struct app_req *ctx, const struct list_query *q, char **ids,
 {
 	struct sql	 s;
 	PGresult	*pr;
-	long long	 n, from, to, *v;
+	long long	 n;
+	int		 from;
+	char		 offset[24];
 
 	*ids = NULL;
-	*sliced = 0;
+	*sliced = q->sort == NULL || strcmp(q->sort->expr, "t.id") == 0;
 	sql_init(&s);
-	kore_buf_appendf(s.text, "SELECT t.id FROM %s", q->res->from);
+	if (*sliced) {
+		(void)snprintf(offset, sizeof(offset), "%ld",
+		    (q->page - 1) * q->per);
+		from = sql_param_own(&s, kore_strdup(offset));
+		kore_buf_appendf(s.text, "SELECT count(*), (array_agg(id "
+		    "ORDER BY id %s))[$%d::int + 1 : $%d::int + %d]",
+		    q->sort == NULL || q->reverse ? "DESC" : "ASC", from, from,
+		    q->per);
+	} else {
+		kore_buf_appendf(s.text, "SELECT count(*), array_agg(id)");
+	}
+	kore_buf_appendf(s.text, " FROM (SELECT t.id FROM %s", q->res->from);
 	list_where(&s, q);
-	kore_buf_appendf(s.text, " LIMIT %d", LIST_COUNT_MAX + 1);
+	kore_buf_appendf(s.text, " LIMIT %d) matches", LIST_COUNT_MAX + 1);
 
 	n = -1;
 	if ((pr = sql_exec(ctx, &s)) != NULL) {
-		n = PQntuples(pr);
+		n = strtoll(PQgetvalue(pr, 0, 0), NULL, 10);
 		if (n <= LIST_COUNT_MAX) {
-			v = ids_read(pr);
-			from = 0;
-			to = n;
-			if (q->sort == NULL ||
-			    strcmp(q->sort->expr, "t.id") == 0) {
-				qsort(v, (size_t)n, sizeof(*v),
-				    q->sort == NULL || q->reverse ?
-				    id_cmp_desc : id_cmp_asc);
-				from = (q->page - 1) * q->per;
-				to = from + q->per;
-				from = from < n ? from : n;
-				to = to < n ? to : n;
-				*sliced = 1;
-			}
-			*ids = id_literal(v + from, to - from);
-			kore_free(v);
+			*ids = kore_strdup(PQgetisnull(pr, 0, 1) ? "{}" :
+			    PQgetvalue(pr, 0, 1));
 		}
 		PQclear(pr);
 	}
 	sql_free(&s);
 
 	return (n);
-}
-
-static int
-id_cmp_asc(const void *a, const void *b)
-{
-	long long	x = *(const long long *)a, y = *(const long long *)b;
-
-	return (x < y ? -1 : x > y);
-}
-
-static int
-id_cmp_desc(const void *a, const void *b)
-{
-	return (id_cmp_asc(b, a));
-}
-
-/* The ids in the first column of a result, as numbers. */
-static long long *
-ids_read(PGresult *pr)
-{
-	long long	*v;
-	int		 i, n;
-
-	n = PQntuples(pr);
-	v = kore_calloc((size_t)n + 1, sizeof(*v));
-	for (i = 0; i < n; i++)
-		v[i] = strtoll(PQgetvalue(pr, i, 0), NULL, 10);
-
-	return (v);
-}
-
-/* PostgreSQL's array literal of n ids: "{1,2,3}". */
-static char *
-id_literal(const long long *v, long long n)
-{
-	struct kore_buf	*b;
-	char		*out;
-	long long	 i;
-
-	b = kore_buf_alloc(21 * (size_t)(n + 1));
-	kore_buf_append(b, "{", 1);
-	for (i = 0; i < n; i++)
-		kore_buf_appendf(b, "%s%lld", i ? "," : "", v[i]);
-	kore_buf_append(b, "}", 1);
-	out = kore_strdup(kore_buf_stringify(b, NULL));
-	kore_buf_free(b);
-
-	return (out);
 }
 
 /*
@@ -327,23 +273,22 @@ page_ids(struct app_req *ctx, const struct list_query *q)
 {
 	struct sql	 s;
 	PGresult	*pr;
-	long long	*v;
 	char		*out;
 
 	sql_init(&s);
-	kore_buf_appendf(s.text, "SELECT t.id FROM %s", q->res->from);
+	kore_buf_appendf(s.text, "SELECT array_agg(id) FROM (SELECT t.id "
+	    "FROM %s", q->res->from);
 	list_where(&s, q);
 	list_order(&s, q);
 	limit_offset(&s, q->per, (q->page - 1) * q->per);
+	kore_buf_appendf(s.text, ") page");
 	pr = sql_exec(ctx, &s);
 	sql_free(&s);
 	if (pr == NULL)
 		return (NULL);
 
-	v = ids_read(pr);
-	out = id_literal(v, PQntuples(pr));
+	out = kore_strdup(PQgetisnull(pr, 0, 0) ? "{}" : PQgetvalue(pr, 0, 0));
 	PQclear(pr);
-	kore_free(v);
 
 	return (out);
 }
