@@ -130,6 +130,9 @@ echo "CustomersDot Admin benchmark, $(date -u +%Y-%m-%d), $(nproc) cores, $SCALE
 psql -tAc "SELECT 'database: ' || pg_size_pretty(pg_database_size(current_database()))"
 echo "$huge_note"
 printf '%-26s %5s %10s %9s %9s\n' page conns req/s p50 p99
+# On a virtual machine the host may run other guests on these cores: the
+# share of time taken from this one ("steal") says how far to trust a p99.
+cpu_before=$(grep '^cpu ' /proc/stat)
 for entry in "${pages[@]}"; do
 	label=${entry%%|*}
 	path=${entry#*|}
@@ -147,6 +150,12 @@ for entry in "${pages[@]}"; do
 		printf '%-26s %5s %10s %9s %9s\n' "$label" "$c" "$rps" "$p50" "$p99"
 	done
 done
+
+echo "$cpu_before" "$(grep '^cpu ' /proc/stat)" | awk '{
+	for (i = 2; i <= 9; i++) { a += $i; b += $(i + 11) }
+	steal = b > a ? 100 * ($20 - $9) / (b - a) : 0
+	printf "CPU time taken by the host (steal) during the run: %.1f%%\n",
+	    steal }'
 
 # The app's own time: each request's duration less its database time.
 echo
