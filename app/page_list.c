@@ -24,6 +24,7 @@ static long long match_ids(struct app_req *, const struct list_query *,
 		    char **, int *);
 static char	*page_ids(struct app_req *, const struct list_query *);
 static void	 limit_offset(struct sql *, int, long);
+static int	 offset_param(struct sql *, long);
 static json_t	*pages_view(const struct list_query *, long long, int);
 static json_t	*lookup_view(const struct resource *, const char *);
 static json_t	*related_view(struct app_req *, const struct related *,
@@ -228,15 +229,12 @@ match_ids(struct app_req *ctx, const struct list_query *q, char **ids,
 	PGresult	*pr;
 	long long	 n;
 	int		 from;
-	char		 offset[24];
 
 	*ids = NULL;
 	*sliced = q->sort == NULL || strcmp(q->sort->expr, "t.id") == 0;
 	sql_init(&s);
 	if (*sliced) {
-		(void)snprintf(offset, sizeof(offset), "%ld",
-		    (q->page - 1) * q->per);
-		from = sql_param_own(&s, kore_strdup(offset));
+		from = offset_param(&s, (q->page - 1) * q->per);
 		kore_buf_appendf(s.text, "SELECT count(*), (array_agg(id "
 		    "ORDER BY id %s))[$%d::int + 1 : $%d::int + %d]",
 		    q->sort == NULL || q->reverse ? "DESC" : "ASC", from, from,
@@ -300,11 +298,18 @@ page_ids(struct app_req *ctx, const struct list_query *q)
 static void
 limit_offset(struct sql *s, int limit, long offset)
 {
+	kore_buf_appendf(s->text, " LIMIT %d OFFSET $%d::bigint", limit,
+	    offset_param(s, offset));
+}
+
+/* A page's offset as a parameter of s; returns its $n. */
+static int
+offset_param(struct sql *s, long offset)
+{
 	char	v[24];
 
 	(void)snprintf(v, sizeof(v), "%ld", offset);
-	kore_buf_appendf(s->text, " LIMIT %d OFFSET $%d::bigint", limit,
-	    sql_param_own(s, kore_strdup(v)));
+	return (sql_param_own(s, kore_strdup(v)));
 }
 
 static json_t *
