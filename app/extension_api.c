@@ -251,14 +251,14 @@ api_temporary_extension_create(struct http_request *req, struct app_req *ctx)
 		    "reached.", sizeof(out.message));
 	} else if (extension_create(&w, &rq, &out) == 0 &&
 	    write_commit(&w) == -1) {
-		write_rollback(&w);
-		out.code = strcmp(w.constraint,
-		    "temporary_extensions_renewal_term_key") == 0 ?
-		    EXT_ALREADY_EXTENDED : EXT_UNAVAILABLE;
-		(void)kore_strlcpy(out.message, out.code == EXT_UNAVAILABLE ?
-		    "The extension could not be saved; try again." :
-		    "Subscription has already availed an extension in the "
-		    "current renewal term", sizeof(out.message));
+		/*
+		 * Every constraint of the extension is checked by its INSERT
+		 * (extension_create() answers those): a COMMIT that fails
+		 * has lost the connection.  It has ended the transaction.
+		 */
+		out.code = EXT_UNAVAILABLE;
+		(void)kore_strlcpy(out.message, "The extension could not be "
+		    "saved; try again.", sizeof(out.message));
 	}
 
 	if (out.code != EXT_OK) {
