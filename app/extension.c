@@ -241,8 +241,7 @@ extension_create(struct write_txn *w, const struct ext_request *rq,
 {
 	struct license_req	 lr;
 	PGresult		*res;
-	struct kore_buf		*sql;
-	const char		*params[10], *plan, *users, *key;
+	const char		*params[10], *plan, *users, *key, *sql;
 	char			 msg[EXT_MSG_MAX], sub_id[32], term_end[16];
 	char			 contact[256], email[256], company[256];
 	char			 plan_name[16], ns_path[256];
@@ -253,20 +252,16 @@ extension_create(struct write_txn *w, const struct ext_request *rq,
 	memset(out, 0, sizeof(*out));
 	out->code = EXT_OK;
 
-	sql = kore_buf_alloc(2048);
-	kore_buf_appendf(sql, "%s", EXT_SQL);
 	if (rq->zuora_subscription_id != NULL) {
-		kore_buf_appendf(sql, "WHERE s.zuora_subscription_id = $1");
+		sql = EXT_SQL "WHERE s.zuora_subscription_id = $1" EXT_LOCK;
 		key = rq->zuora_subscription_id;
 	} else {
-		kore_buf_appendf(sql, "WHERE s.id = $1::bigint");
+		sql = EXT_SQL "WHERE s.id = $1::bigint" EXT_LOCK;
 		key = rq->subscription;
 	}
-	kore_buf_appendf(sql, EXT_LOCK);
 	params[0] = key;
 	params[1] = app_cfg.trade_restricted_countries;
-	res = write_exec(w, kore_buf_stringify(sql, NULL), 2, params);
-	kore_buf_free(sql);
+	res = write_exec(w, sql, 2, params);
 	if (res == NULL)
 		return (refuse(w, out, EXT_UNAVAILABLE, "The database did not "
 		    "answer, so nothing was changed. Try again in a moment."));
