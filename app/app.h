@@ -140,7 +140,6 @@ const char	*session_actor(const struct app_req *, char *, size_t);
 #define BG_RUNNING		1
 #define BG_DONE			2
 #define BG_OVERDUE		3
-#define BG_GRACE_MS		5000	/* beyond the calls' own bounds */
 void		 bg_start(struct http_request *, struct app_req *,
 		    void (*)(void *), void *, void (*)(void *), u_int64_t);
 int		 bg_wait(struct http_request *, struct app_req *);

@@ -739,7 +739,7 @@ job_start(struct http_request *req, struct app_req *ctx,
 
 	calls = job->kind == JOB_CALLBACK ? 4 : 1;
 	bg_start(req, ctx, job_run, job, job_free,
-	    calls * (u_int64_t)app_cfg.oidc_http_timeout * 1000 + BG_GRACE_MS);
+	    calls * (u_int64_t)app_cfg.oidc_http_timeout * 1000);
 }
 
 static void

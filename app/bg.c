@@ -28,6 +28,12 @@
 
 #include <kore/tasks.h>
 
+/*
+ * How long past its calls' own bounds a task may take before it is
+ * overdue: the thread's own work and its scheduling.
+ */
+#define BG_GRACE_MS	5000
+
 struct bg_job {
 	struct kore_task	 task;
 	void			(*fn)(void *);
@@ -72,13 +78,13 @@ bg_watchdog(void *arg, u_int64_t now)
 }
 
 /*
- * Start fn(arg) in a task for this request; after deadline_ms the task is
- * overdue (the caller's bound on its calls, with BG_GRACE_MS).  arg is
- * freed with dtor unless bg_take() takes it.
+ * Start fn(arg) in a task for this request; bound_ms (the caller's bound
+ * on its calls) and a grace later the task is overdue.  arg is freed with
+ * dtor unless bg_take() takes it.
  */
 void
 bg_start(struct http_request *req, struct app_req *ctx, void (*fn)(void *),
-    void *arg, void (*dtor)(void *), u_int64_t deadline_ms)
+    void *arg, void (*dtor)(void *), u_int64_t bound_ms)
 {
 	struct bg_job	*job;
 
@@ -90,7 +96,7 @@ bg_start(struct http_request *req, struct app_req *ctx, void (*fn)(void *),
 	job->fn = fn;
 	job->arg = arg;
 	job->dtor = dtor;
-	job->deadline = kore_time_ms() + deadline_ms;
+	job->deadline = kore_time_ms() + bound_ms + BG_GRACE_MS;
 	LIST_INSERT_HEAD(&jobs, job, list);
 	if (watchdog == NULL)
 		watchdog = kore_timer_add(bg_watchdog, 1000, NULL, 0);

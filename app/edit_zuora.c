@@ -61,11 +61,11 @@ static const struct zflag zuora_flags[] = {
 #define NFLAGS		5
 
 /*
- * When the task is overdue: the Zuora exchanges it may make, each allowed
- * twice zuora_http_timeout, and the grace.
+ * The task's bound: the Zuora exchanges it may make, each allowed twice
+ * zuora_http_timeout.
  */
 #define ZJOB_CALLS	2
-#define ZJOB_DEADLINE_MS	(BG_GRACE_MS + (u_int64_t)ZJOB_CALLS * 2 * \
+#define ZJOB_BOUND_MS	((u_int64_t)ZJOB_CALLS * 2 * \
 			    (u_int64_t)app_cfg.zuora_http_timeout * 1000)
 
 static void	 zjob_run(void *);
@@ -213,7 +213,7 @@ billing_account_refresh(struct http_request *req, struct app_req *ctx)
 	job = zjob_new("accounts", PQgetvalue(res, 0, 0));
 	PQclear(res);
 
-	bg_start(req, ctx, zjob_run, job, zjob_free, ZJOB_DEADLINE_MS);
+	bg_start(req, ctx, zjob_run, job, zjob_free, ZJOB_BOUND_MS);
 	return (KORE_RESULT_RETRY);
 }
 
@@ -402,7 +402,7 @@ contact_import(struct http_request *req, struct app_req *ctx)
 
 	job = zjob_new("contacts", form_value(&f, "zuora_contact_id"));
 	form_free(&f);
-	bg_start(req, ctx, zjob_run, job, zjob_free, ZJOB_DEADLINE_MS);
+	bg_start(req, ctx, zjob_run, job, zjob_free, ZJOB_BOUND_MS);
 
 	return (KORE_RESULT_RETRY);
 }
