@@ -84,6 +84,9 @@ extern const size_t		 app_nroutes;
 int		 app_dispatch(struct http_request *);
 int		 app_route_match(const char *, const char *, struct app_req *);
 
+/* list_query.c */
+void		 url_append(struct kore_buf *, const char *);
+
 /* render.c */
 json_t		*render_view(struct app_req *, const char *title);
 int		 render_page(struct http_request *, struct app_req *, int,

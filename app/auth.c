@@ -150,7 +150,6 @@ static oauth2_log_t	*oidc_log_new(struct oidc_diag *);
 static int	 base_parse(const char *, struct base_url *);
 static oauth2_http_request_t *oreq_new(oauth2_log_t *, const char *,
 		    const char *, const char *);
-static void	 form_encode(struct kore_buf *, const char *);
 static int	 url_ok(const char *);
 static char	*metadata_fetch(oauth2_log_t *, long, char *, size_t);
 static int	 provider_configure(oauth2_log_t *, const char *, char *,
@@ -431,18 +430,6 @@ oreq_new(oauth2_log_t *log, const char *path, const char *query,
 	return (r);
 }
 
-/* application/x-www-form-urlencoded value. */
-static void
-form_encode(struct kore_buf *b, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (isalnum((unsigned char)*s) || strchr("-._~", *s) != NULL)
-			kore_buf_append(b, s, 1);
-		else
-			kore_buf_appendf(b, "%%%02X", (unsigned char)*s);
-	}
-}
-
 /* An endpoint from the metadata: https, or http when the issuer is. */
 static int
 url_ok(const char *u)
@@ -587,7 +574,7 @@ provider_configure(oauth2_log_t *log, const char *metadata, char *err,
 
 	b = kore_buf_alloc(512);
 	kore_buf_appendf(b, "redirect_uri=");
-	form_encode(b, redirect_uri);
+	url_append(b, redirect_uri);
 	kore_buf_appendf(b, "&state.cookie.name.prefix=%s"
 	    "&state.cookie.timeout=%d&state.cookie.max=4"
 	    "&state.cookie.delete.oldest=true&unauth_action=auth",
@@ -602,11 +589,11 @@ provider_configure(oauth2_log_t *log, const char *metadata, char *err,
 
 	if (rv == NULL) {
 		kore_buf_appendf(b, "client_id=");
-		form_encode(b, app_cfg.oidc_client_id);
+		url_append(b, app_cfg.oidc_client_id);
 		kore_buf_appendf(b, "&client_secret=");
-		form_encode(b, app_cfg.oidc_client_secret);
+		url_append(b, app_cfg.oidc_client_secret);
 		kore_buf_appendf(b, "&scope=");
-		form_encode(b, app_cfg.oidc_scopes);
+		url_append(b, app_cfg.oidc_scopes);
 		kore_buf_appendf(b,
 		    "&token_endpoint_auth_method=client_secret_basic");
 		rv = oauth2_openidc_client_set_options(log, c, "string",
@@ -1240,9 +1227,9 @@ callback_start(struct http_request *req, struct app_req *ctx)
 	/* What liboauth2 sees: only what was checked above. */
 	b = kore_buf_alloc(256);
 	kore_buf_appendf(b, "code=");
-	form_encode(b, code);
+	url_append(b, code);
 	kore_buf_appendf(b, "&state=");
-	form_encode(b, state);
+	url_append(b, state);
 	job->query = strdup(kore_buf_stringify(b, NULL));
 	explicit_bzero(b->data, b->offset);
 	kore_buf_reset(b);
@@ -1577,7 +1564,7 @@ signin_href(struct http_request *req, struct kore_buf *b)
 	if (req->method != HTTP_METHOD_POST && return_ok(r) &&
 	    strcmp(r, RETURN_DEFAULT) != 0) {
 		kore_buf_appendf(b, "?return_to=");
-		form_encode(b, r);
+		url_append(b, r);
 	}
 	kore_buf_free(ret);
 }

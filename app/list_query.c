@@ -89,7 +89,6 @@ struct joined {
 static int	 joined_field(const struct resource *, const struct field *,
 		    struct joined *);
 static const char *cast_for(enum field_type);
-static void	 url_append(struct kore_buf *, const char *);
 
 static const struct op *
 ops_for(enum field_type t)
@@ -1046,7 +1045,11 @@ list_select(struct sql *s, const struct resource *res, int flag)
 	    res->from);
 }
 
-static void
+/*
+ * v percent-encoded for a URL's query or a form body: every byte but
+ * letters, digits and - _ . ~ (RFC 3986's unreserved).
+ */
+void
 url_append(struct kore_buf *b, const char *v)
 {
 	for (; *v != '\0'; v++) {

@@ -6,14 +6,11 @@
 
 #include <sys/types.h>
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "support.h"
-
-#define SUPPORT_PAGE_MAX	400
 
 /* A page of a Support screen: its title and the way back to the screen. */
 json_t *
@@ -45,7 +42,7 @@ support_query(struct app_req *ctx, const char *key)
 	return (v);
 }
 
-/* ?page=N, 1 to SUPPORT_PAGE_MAX; anything else is page 1. */
+/* ?page=N, 1 to LIST_PAGE_MAX as on the lists; anything else is page 1. */
 long
 support_page(struct app_req *ctx)
 {
@@ -57,7 +54,7 @@ support_page(struct app_req *ctx)
 	if (*v == '\0')
 		return (1);
 	n = strtol(v, &end, 10);
-	if (*end != '\0' || n < 1 || n > SUPPORT_PAGE_MAX)
+	if (*end != '\0' || n < 1 || n > LIST_PAGE_MAX)
 		return (1);
 
 	return (n);
@@ -74,7 +71,7 @@ support_pages(json_t *view, const char *base, long page, int has_next)
 		json_object_set_new(p, "prev_href", json_sprintf("%s%spage=%ld",
 		    base, strchr(base, '?') ? "&" : "?", page - 1));
 	}
-	if (has_next && page < SUPPORT_PAGE_MAX) {
+	if (has_next && page < LIST_PAGE_MAX) {
 		json_object_set_new(p, "next_href", json_sprintf("%s%spage=%ld",
 		    base, strchr(base, '?') ? "&" : "?", page + 1));
 	}
@@ -102,18 +99,13 @@ support_list_render(struct http_request *req, struct app_req *ctx,
 char *
 support_urlencode(const char *s)
 {
-	char	*out, *o;
+	struct kore_buf	*b;
+	char		*out;
 
-	out = kore_malloc(strlen(s) * 3 + 1);
-	for (o = out; *s != '\0'; s++) {
-		if (isalnum((unsigned char)*s) || strchr("-_.~", *s) != NULL)
-			*o++ = *s;
-		else {
-			(void)snprintf(o, 4, "%%%02X", (unsigned char)*s);
-			o += 3;
-		}
-	}
-	*o = '\0';
+	b = kore_buf_alloc(strlen(s) * 3 + 1);
+	url_append(b, s);
+	out = kore_strdup(kore_buf_stringify(b, NULL));
+	kore_buf_free(b);
 
 	return (out);
 }
