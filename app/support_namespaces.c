@@ -200,8 +200,10 @@ static int	 lookup_add(json_t *, const char *, const char *,
 static int	 page(struct http_request *, struct app_req *,
 		    const struct ns_action *, const char *, const char *,
 		    struct form *, int, const char *);
-static void	 current_value(const struct ns_action *,
-		    const struct ns_row *, struct form *);
+static const char *current_value(const struct ns_action *,
+		    const struct ns_row *);
+static void	 tab_href(const struct ns_action *, const struct ns_row *,
+		    const struct sub_row *, char *, size_t);
 static const char *namespace_plan(const char *);
 
 static const struct ns_action *
@@ -485,21 +487,32 @@ blocked_why(const struct ns_action *a, const struct ns_row *n,
 	return (NULL);
 }
 
-/* The form's value field starts from the namespace's current value. */
+/* The action's tab, showing the namespace or subscription it was for. */
 static void
-current_value(const struct ns_action *a, const struct ns_row *n,
-    struct form *f)
+tab_href(const struct ns_action *a, const struct ns_row *n,
+    const struct sub_row *s, char *buf, size_t len)
+{
+	char	*q;
+
+	q = support_urlencode(a->need_ns ? n->gitlab_id : s->zid);
+	(void)snprintf(buf, len, SCREEN "?tab=%s&%s=%s", a->name,
+	    a->need_ns ? "namespace" : "subscription", q);
+	kore_free(q);
+}
+
+/* The namespace's value that an action sets (its first field), or NULL. */
+static const char *
+current_value(const struct ns_action *a, const struct ns_row *n)
 {
 	switch (a->id) {
 	case A_MINUTES:
-		form_set(f, "extra_ci_minutes", n->minutes);
-		break;
+		return (n->minutes);
 	case A_STORAGE:
-		form_set(f, "additional_storage_mib", n->storage);
-		break;
+		return (n->storage);
 	case A_SEATS:
-		form_set(f, "max_seats_used", n->seats);
-		break;
+		return (n->seats);
+	default:
+		return (NULL);
 	}
 }
 
@@ -545,8 +558,8 @@ page(struct http_request *req, struct app_req *ctx, const struct ns_action *a,
 	struct sub_row		 s;
 	struct form		 fresh, *f;
 	json_t			*view, *tabs, *lookups, *fv, *hidden;
-	const char		*why;
-	char			 buf[1024], href[96], action[96], *q;
+	const char		*why, *v;
+	char			 buf[1024], href[96], action[96];
 	int			 ready, rc;
 
 	memset(&n, 0, sizeof(n));
@@ -627,7 +640,8 @@ page(struct http_request *req, struct app_req *ctx, const struct ns_action *a,
 			f = typed;
 		} else {
 			form_init(&fresh, a->fields);
-			current_value(a, &n, &fresh);
+			if ((v = current_value(a, &n)) != NULL)
+				form_set(&fresh, a->fields[0].name, v);
 			f = &fresh;
 		}
 		/* A conflict shows the current version; re-sending applies. */
@@ -638,11 +652,8 @@ page(struct http_request *req, struct app_req *ctx, const struct ns_action *a,
 		if (alert != NULL)
 			form_alert(f, alert);
 		fv = form_view(ctx, f, action, a->submit);
-		q = support_urlencode(a->need_ns ? n.gitlab_id : s.zid);
-		json_object_set_new(fv, "cancel_href", json_sprintf(SCREEN
-		    "?tab=%s&%s=%s", a->name, a->need_ns ? "namespace" :
-		    "subscription", q));
-		kore_free(q);
+		tab_href(a, &n, &s, buf, sizeof(buf));
+		json_object_set_new(fv, "cancel_href", json_string(buf));
 		hidden = json_array();
 		if (s.found) {
 			json_array_append_new(hidden, json_pack("{s:s, s:s}",
@@ -692,7 +703,7 @@ support_namespace_action(struct http_request *req, struct app_req *ctx)
 	char			 ns_q[32], sub_q[40];
 	char			 actor[APP_USER_MAX + 8], msg[1024];
 	char			 back[256];
-	char			 buf[1024], href[96], *q;
+	char			 buf[1024], href[96];
 	int			 ret, code, rc;
 
 	if ((a = action_find(ctx->args[1])) == NULL)
@@ -779,10 +790,7 @@ support_namespace_action(struct http_request *req, struct app_req *ctx)
 		return (ret);
 	}
 
-	q = support_urlencode(a->need_ns ? n.gitlab_id : s.zid);
-	(void)snprintf(back, sizeof(back), SCREEN "?tab=%s&%s=%s", a->name,
-	    a->need_ns ? "namespace" : "subscription", q);
-	kore_free(q);
+	tab_href(a, &n, &s, back, sizeof(back));
 
 	params[0] = n.id;
 	params[1] = f.lock_version;
@@ -791,8 +799,7 @@ support_namespace_action(struct http_request *req, struct app_req *ctx)
 	case A_STORAGE:
 	case A_SEATS:
 		v = form_value(&f, a->fields[0].name);
-		if (strcmp(v, a->id == A_MINUTES ? n.minutes :
-		    a->id == A_STORAGE ? n.storage : n.seats) == 0) {
+		if (strcmp(v, current_value(a, &n)) == 0) {
 			write_rollback(&w);
 			form_free(&f);
 			return (edit_flash_redirect(req, "notice", "Nothing "
@@ -805,8 +812,7 @@ support_namespace_action(struct http_request *req, struct app_req *ctx)
 		if (write_exec_count(&w, buf, 3, params) != 1)
 			goto failed;
 		(void)snprintf(msg, sizeof(msg), "%s of %s: %s (was %s).",
-		    a->fields[0].label, n.path, v, a->id == A_MINUTES ?
-		    n.minutes : a->id == A_STORAGE ? n.storage : n.seats);
+		    a->fields[0].label, n.path, v, current_value(a, &n));
 		break;
 	case A_CLEAR:
 		params[2] = s.id;
