@@ -95,7 +95,8 @@ static const struct write_constraint trial_rules[] = {
 #define COL_SUB		10
 
 static json_t	*trial_summary(PGresult *, const char *);
-static PGresult	*trial_read(struct http_request *, struct app_req *);
+static PGresult	*trial_read(struct http_request *, struct app_req *,
+		    struct write_txn *);
 static int	 trial_summary_read(struct app_req *, json_t **);
 static int	 edit_render(struct http_request *, struct app_req *,
 		    struct form *, json_t *, int);
@@ -245,20 +246,31 @@ support_trials(struct http_request *req, struct app_req *ctx)
 	    page, n > PER_PAGE, "support_trials"));
 }
 
-/* The trial (a row of TRIAL_SQL), or NULL after answering. */
+/*
+ * The trial (a row of TRIAL_SQL), with its namespace locked in w's
+ * transaction when there is one (rolled back on failure), or NULL after
+ * answering.
+ */
 static PGresult *
-trial_read(struct http_request *req, struct app_req *ctx)
+trial_read(struct http_request *req, struct app_req *ctx,
+    struct write_txn *w)
 {
 	PGresult	*res;
 	const char	*params[1];
 
 	params[0] = ctx->args[0];
-	if ((res = db_exec(ctx, TRIAL_SQL, 1, params)) == NULL) {
+	res = w != NULL ? write_exec(w, TRIAL_SQL " FOR UPDATE OF t, n", 1,
+	    params) : db_exec(ctx, TRIAL_SQL, 1, params);
+	if (res == NULL) {
+		if (w != NULL)
+			write_rollback(w);
 		(void)edit_db_error(req, ctx);
 		return (NULL);
 	}
 	if (PQntuples(res) == 0) {
 		PQclear(res);
+		if (w != NULL)
+			write_rollback(w);
 		(void)render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
 		    "There is no such trial.");
 		return (NULL);
@@ -303,7 +315,7 @@ support_trial_edit_form(struct http_request *req, struct app_req *ctx)
 	json_t		*summary;
 	int		 ret;
 
-	if ((res = trial_read(req, ctx)) == NULL)
+	if ((res = trial_read(req, ctx, NULL)) == NULL)
 		return (KORE_RESULT_OK);
 
 	form_init(&f, edit_fields);
@@ -320,35 +332,6 @@ support_trial_edit_form(struct http_request *req, struct app_req *ctx)
 	return (ret);
 }
 
-/* The trial and its namespace, locked; NULL after answering. */
-static PGresult *
-trial_lock(struct http_request *req, struct app_req *ctx,
-    struct write_txn *w, int *answered)
-{
-	PGresult	*res;
-	const char	*params[1];
-
-	*answered = 0;
-	params[0] = ctx->args[0];
-	if ((res = write_exec(w, TRIAL_SQL " FOR UPDATE OF t, n", 1,
-	    params)) == NULL) {
-		write_rollback(w);
-		*answered = 1;
-		(void)edit_db_error(req, ctx);
-		return (NULL);
-	}
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		write_rollback(w);
-		*answered = 1;
-		(void)render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
-		    "There is no such trial.");
-		return (NULL);
-	}
-
-	return (res);
-}
-
 /* POST /admin/support/trials/<id> */
 int
 support_trial_update(struct http_request *req, struct app_req *ctx)
@@ -361,7 +344,7 @@ support_trial_update(struct http_request *req, struct app_req *ctx)
 	char			 status[16], ns[32], old_plan[64];
 	char			 path[256];
 	char			 href[128], msg[512];
-	int			 ret, code, answered;
+	int			 ret, code;
 
 	form_init(&mine, edit_fields);
 	form_init(&cur, edit_fields);
@@ -388,7 +371,7 @@ support_trial_update(struct http_request *req, struct app_req *ctx)
 		form_free(&mine);
 		return (edit_db_error(req, ctx));
 	}
-	if ((res = trial_lock(req, ctx, &w, &answered)) == NULL) {
+	if ((res = trial_read(req, ctx, &w)) == NULL) {
 		form_free(&mine);
 		return (KORE_RESULT_OK);
 	}
@@ -502,7 +485,7 @@ support_trial_cancel_form(struct http_request *req, struct app_req *ctx)
 	json_t		*summary;
 	int		 ret;
 
-	if ((res = trial_read(req, ctx)) == NULL)
+	if ((res = trial_read(req, ctx, NULL)) == NULL)
 		return (KORE_RESULT_OK);
 
 	form_init(&f, cancel_fields);
@@ -530,7 +513,7 @@ support_trial_cancel(struct http_request *req, struct app_req *ctx)
 	const char		*params[3];
 	char			 lock[16], status[16], ns[32], plan[64];
 	char			 path[256], msg[320];
-	int			 ret, code, answered;
+	int			 ret, code;
 
 	form_init(&f, cancel_fields);
 	form_read(&f, &ctx->form);
@@ -556,7 +539,7 @@ support_trial_cancel(struct http_request *req, struct app_req *ctx)
 		form_free(&f);
 		return (edit_db_error(req, ctx));
 	}
-	if ((res = trial_lock(req, ctx, &w, &answered)) == NULL) {
+	if ((res = trial_read(req, ctx, &w)) == NULL) {
 		form_free(&f);
 		return (KORE_RESULT_OK);
 	}
