@@ -74,15 +74,16 @@ deps:
 	@conf/dev/deps.sh
 
 # A development key pair for signing licenses (var/keys, git-ignored),
-# made when missing; production keys come from the configuration.
+# made when missing; production keys come from the configuration.  `run`
+# and `test` make it in their own scripts.
 keys:
 	@conf/dev/keys.sh var/keys
 
-run: deps keys
+run: deps
 	@$(MAKE) --no-print-directory build/app.so build/cdot-outbox
 	@PORT=$(PORT) conf/dev/run.sh
 
-test: deps keys
+test: deps
 	@$(MAKE) --no-print-directory build/app.so build/asan/app.so \
 	    build/unit_tests build/cdot-outbox
 	@tests/run.sh
