@@ -22,6 +22,7 @@ enum setting_type {
 	SETTING_STRING,
 	SETTING_URL,
 	SETTING_SECRET,
+	SETTING_TOKEN,		/* a shared secret: 32 characters or more */
 	SETTING_SECONDS,
 	SETTING_MS,
 };
@@ -46,7 +47,7 @@ static const struct setting settings[] = {
 	S(oidc_issuer,		SETTING_URL,	1, NULL),
 	S(oidc_client_id,	SETTING_STRING,	1, NULL),
 	S(oidc_client_secret,	SETTING_SECRET,	1, NULL),
-	S(session_secret,	SETTING_SECRET,	1, NULL),
+	S(session_secret,	SETTING_TOKEN,	1, NULL),
 	S(session_lifetime,	SETTING_SECONDS, 0, "28800"),
 	S(session_idle,		SETTING_SECONDS, 0, "1800"),
 	S(db_statement_timeout_ms, SETTING_MS,	0, "10000"),
@@ -61,13 +62,13 @@ static const struct setting settings[] = {
 	S(zuora_client_id,	SETTING_STRING,	0, ""),
 	S(zuora_client_secret,	SETTING_SECRET,	0, ""),
 	S(zuora_http_timeout,	SETTING_SECONDS, 0, "10"),
-	S(portal_service_token,	SETTING_SECRET,	0, ""),
+	S(portal_service_token,	SETTING_TOKEN,	0, ""),
 	S(impersonation_ttl,	SETTING_SECONDS, 0, "300"),
 	S(one_time_sign_in_ttl,	SETTING_SECONDS, 0, "604800"),
 	S(outbox_poll_ms,	SETTING_MS,	0, "1000"),
 	S(outbox_backoff_ms,	SETTING_MS,	0, "5000"),
 	/* Support: temporary extensions, trial licenses, e-mail. */
-	S(sales_service_token,	SETTING_SECRET,	0, ""),
+	S(sales_service_token,	SETTING_TOKEN,	0, ""),
 	S(trade_restricted_countries, SETTING_STRING, 0,
 	    "CU IR KP SY RU BY"),
 	S(license_private_key,	SETTING_STRING,	0, ""),
@@ -399,16 +400,14 @@ setting_set(struct app_config *cfg, const struct setting *s, const char *val,
 			return (-1);
 		}
 		break;
-	case SETTING_SECRET:
-		if ((strcmp(s->key, "session_secret") == 0 ||
-		    ((strcmp(s->key, "portal_service_token") == 0 ||
-		    strcmp(s->key, "sales_service_token") == 0) &&
-		    *val != '\0')) && strlen(val) < 32) {
+	case SETTING_TOKEN:
+		if ((s->required || *val != '\0') && strlen(val) < 32) {
 			snprintf(err, errlen, "%s: setting '%s' must be at "
 			    "least 32 characters", where, s->key);
 			return (-1);
 		}
 		/* FALLTHROUGH */
+	case SETTING_SECRET:
 	case SETTING_STRING:
 		if (*val == '\0' && s->required) {
 			snprintf(err, errlen, "%s: setting '%s' is empty",

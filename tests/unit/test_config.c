@@ -183,6 +183,13 @@ START_TEST(test_malformed_values)
 	    "must not end with '/'");
 	expect_error(with_line("session_secret", "session_secret short"),
 	    "'session_secret' must be at least 32 characters");
+	/* The service tokens may be unset (their default), never short. */
+	expect_error(with_line("base_url", "base_url http://x\n"
+	    "portal_service_token short"),
+	    "'portal_service_token' must be at least 32 characters");
+	expect_error(with_line("base_url", "base_url http://x\n"
+	    "sales_service_token short"),
+	    "'sales_service_token' must be at least 32 characters");
 	expect_error(with_line("oidc_client_id", "oidc_client_id"),
 	    "setting 'oidc_client_id' is empty");
 
