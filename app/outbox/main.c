@@ -69,9 +69,9 @@ static int	 run_once(PGconn *);
 static void	 deliver(PGconn *, const char *, const char *, const char *,
 		    int, const char *);
 static void	 deliver_contact(PGconn *, const char *, const char *,
-		    const char *, int);
+		    json_t *, int);
 static void	 deliver_email(PGconn *, const char *, const char *,
-		    const char *, int, const char *);
+		    json_t *, int, const char *);
 static void	 settle(PGconn *, const char *, const char *, int, int, int,
 		    const char *, const char *, const char *);
 static void	 refuse(PGconn *, const char *, const char *, const char *);
@@ -269,15 +269,20 @@ record(PGconn *c, const char *id, const char *status, const char *error,
 	PQclear(res);
 }
 
-/* One row, by its kind. */
+/* One row, by its kind; a payload that is not JSON reaches it as NULL. */
 static void
 deliver(PGconn *c, const char *id, const char *kind, const char *payload,
     int attempts, const char *created)
 {
+	json_t		*p;
+	json_error_t	 jerr;
+
+	p = json_loads(payload, 0, &jerr);
 	if (strcmp(kind, "email") == 0)
-		deliver_email(c, id, kind, payload, attempts, created);
+		deliver_email(c, id, kind, p, attempts, created);
 	else
-		deliver_contact(c, id, kind, payload, attempts);
+		deliver_contact(c, id, kind, p, attempts);
+	json_decref(p);
 }
 
 /*
@@ -325,19 +330,16 @@ refuse(PGconn *c, const char *id, const char *kind, const char *why)
  * over SMTP.  Its Message-ID is the same at every attempt.
  */
 static void
-deliver_email(PGconn *c, const char *id, const char *kind,
-    const char *payload, int attempts, const char *created)
+deliver_email(PGconn *c, const char *id, const char *kind, json_t *p,
+    int attempts, const char *created)
 {
 	struct mail_msg		 m;
 	struct smtp_result	 r;
-	json_t			*p;
-	json_error_t		 jerr;
 	const char		*domain;
 	char			*msg, msgid[160];
 	size_t			 len;
 	int			 sent;
 
-	p = json_loads(payload, 0, &jerr);
 	memset(&m, 0, sizeof(m));
 	m.from_name = MAIL_FROM_NAME;
 	m.from = cfg.mail_from;
@@ -356,8 +358,6 @@ deliver_email(PGconn *c, const char *id, const char *kind,
 	    (msg = mail_build(&m, &len)) == NULL) {
 		refuse(c, id, kind, "the payload is not an e-mail "
 		    "(to, subject, body)");
-		if (p != NULL)
-			json_decref(p);
 		return;
 	}
 
@@ -367,30 +367,25 @@ deliver_email(PGconn *c, const char *id, const char *kind,
 	    "message_id", msgid);
 
 	free(msg);
-	json_decref(p);
 }
 
 /* One row: PUT the contact to Zuora. */
 static void
-deliver_contact(PGconn *c, const char *id, const char *kind,
-    const char *payload, int attempts)
+deliver_contact(PGconn *c, const char *id, const char *kind, json_t *p,
+    int attempts)
 {
 	struct zuora_cfg	 zc;
 	struct zuora_result	 r;
-	json_t			*p, *contact;
-	json_error_t		 jerr;
+	json_t			*contact;
 	const char		*zid;
 	char			 path[64];
 	int			 sent;
 
-	p = json_loads(payload, 0, &jerr);
 	zid = p ? json_string_value(json_object_get(p, "zuora_contact_id")) :
 	    NULL;
 	contact = p ? json_object_get(p, "contact") : NULL;
 	if (zid == NULL || !zuora_id_valid(zid) || !json_is_object(contact)) {
 		refuse(c, id, kind, "the payload is not a contact sync");
-		if (p != NULL)
-			json_decref(p);
 		return;
 	}
 
@@ -406,7 +401,6 @@ deliver_contact(PGconn *c, const char *id, const char *kind,
 	    "zuora_contact_id", zid);
 
 	zuora_result_clear(&r);
-	json_decref(p);
 }
 
 int
