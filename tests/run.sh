@@ -29,9 +29,7 @@ app_pid= oidc_pid= pg_started= zuora_pid= outbox_pid= smtp_pid=
 note() { printf '\n== %s\n' "$*"; }
 count() { passed=$((passed + $1)); failed=$((failed + $2)); }
 
-free_port() {
-	node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
+. tests/lib/sh.sh
 
 # Stop pid (and its children): TERM, then KILL after a few seconds.  The
 # app's processes can hang at exit under the ASan runtime (a lock left
@@ -144,10 +142,7 @@ export CDOT_OUTBOX_POLL_MS=200 CDOT_OUTBOX_BACKOFF_MS=400
 note "starting the Zuora stand-in"
 ZUORA_PORT=$ZUORA_PORT node tests/lib/zuora.mjs >"$work/zuora.log" 2>&1 &
 zuora_pid=$!
-for _ in $(seq 1 50); do
-	curl -fs -X POST "$ZUORA_URL/__test/reset" >/dev/null 2>&1 && break
-	sleep 0.1
-done
+wait_until "$zuora_pid" curl -fso /dev/null -X POST "$ZUORA_URL/__test/reset"
 
 # Support: the sales system's token, the license key pair (made when
 # missing, git-ignored) and a local SMTP server (tests/lib/smtp.mjs) as
@@ -168,10 +163,7 @@ note "starting the SMTP server"
 SMTP_PORT=$SMTP_PORT SMTP_CONTROL_PORT=$SMTP_CONTROL_PORT \
     node tests/lib/smtp.mjs >"$work/smtp.log" 2>&1 &
 smtp_pid=$!
-for _ in $(seq 1 50); do
-	curl -fs "$SMTP_CONTROL_URL/__test/messages" >/dev/null 2>&1 && break
-	sleep 0.1
-done
+wait_until "$smtp_pid" curl -fso /dev/null "$SMTP_CONTROL_URL/__test/messages"
 
 if [ -f conf/oidc/provider.js ]; then
 	note "starting the OpenID Provider"
@@ -179,11 +171,7 @@ if [ -f conf/oidc/provider.js ]; then
 	    node conf/oidc/provider.js >"$work/oidc.log" 2>&1 &
 	oidc_pid=$!
 	# The app fetches the provider's metadata at start: wait until it listens.
-	for _ in $(seq 1 100); do
-		grep -q "listening on" "$work/oidc.log" 2>/dev/null && break
-		kill -0 "$oidc_pid" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_until "$oidc_pid" grep -qs "listening on" "$work/oidc.log"
 fi
 
 note "starting the app (AddressSanitizer + UBSan)"
@@ -201,11 +189,7 @@ build/cdot-outbox >"$work/outbox.log" 2>&1 &
 outbox_pid=$!
 export CDOT_TEST_OUTBOX_LOG="$work/outbox.log"
 
-for _ in $(seq 1 100); do
-	curl -fs "$APP_URL/healthz" >/dev/null 2>&1 && break
-	kill -0 "$app_pid" 2>/dev/null || break
-	sleep 0.1
-done
+wait_until "$app_pid" curl -fso /dev/null "$APP_URL/healthz"
 if ! curl -fs "$APP_URL/healthz" >/dev/null 2>&1; then
 	echo "the app did not start; its log:"
 	tail -n 30 "$work/app.log"

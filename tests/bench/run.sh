@@ -18,9 +18,7 @@ DURATION=${DURATION:-10s}
 work="$root/var/bench"
 mkdir -p "$work"
 
-free_port() {
-	node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
+. tests/lib/sh.sh
 
 app_pid= oidc_pid= huge_pages_before=
 huge_pages=/proc/sys/vm/nr_hugepages
@@ -91,18 +89,12 @@ OIDC_PORT=$OIDC_PORT OIDC_REDIRECT_URIS="$APP_URL/auth/callback" \
     node conf/oidc/provider.js >"$work/oidc.log" 2>&1 &
 oidc_pid=$!
 # The app reads the provider's metadata at start: wait until it listens.
-for _ in $(seq 1 100); do
-	grep -q "listening on" "$work/oidc.log" 2>/dev/null && break
-	sleep 0.1
-done
+wait_until "$oidc_pid" grep -qs "listening on" "$work/oidc.log"
 conf/dev/kore-conf.sh "$work/kore.conf" "$APP_PORT" "$root/build/app.so" \
     "$work/kore.pid"
 kore -c "$work/kore.conf" -f -n -r >"$work/app.log" 2>&1 &
 app_pid=$!
-for _ in $(seq 1 100); do
-	curl -fs "$APP_URL/healthz" >/dev/null 2>&1 && break
-	sleep 0.1
-done
+wait_until "$app_pid" curl -fso /dev/null "$APP_URL/healthz"
 sleep 0.5
 cookie=$(node tests/bench/cookie.mjs readonly@example.com)
 
