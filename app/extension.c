@@ -185,6 +185,21 @@ extension_log(const char *workflow, const char *msg,
 	log_event(msg, o);
 }
 
+/* The log line of an extension made (and committed). */
+void
+extension_log_created(const struct ext_request *rq,
+    const struct ext_result *out)
+{
+	extension_log(strcmp(out->deployment_type, "sm") == 0 ?
+	    "create_sm_extension" : "create_saas_extension",
+	    "temporary extension created", rq, out, json_pack("{s:s, s:s, "
+	    "s:s, s:s?, s:s?}", "extension_id", out->id, "ends_on",
+	    out->ends_on, "deployment_type", out->deployment_type,
+	    "license_id", out->license_id[0] != '\0' ? out->license_id : NULL,
+	    "namespace_id", out->namespace_id[0] != '\0' ?
+	    out->namespace_id : NULL));
+}
+
 /* Refuse with code and message; the transaction is rolled back. */
 static int
 refuse(struct write_txn *w, struct ext_result *out, int code,
@@ -326,37 +341,22 @@ extension_create(struct write_txn *w, const struct ext_request *rq,
 	}
 
 	/* The guardrails, in order; the first that fails refuses. */
-	if (strcmp(PQgetvalue(res, 0, C_IN_WINDOW), "t") != 0)
+	if (strcmp(PQgetvalue(res, 0, C_IN_WINDOW), "t") != 0) {
 		out->code = EXT_OUTSIDE_WINDOW;
-	else if (strcmp(PQgetvalue(res, 0, C_AVAILED), "t") == 0)
-		out->code = EXT_ALREADY_EXTENDED;
-	else if (!PQgetisnull(res, 0, C_UPCOMING))
-		out->code = EXT_UPCOMING;
-	else if (strcmp(PQgetvalue(res, 0, C_BAD_DEBT), "t") == 0)
-		out->code = EXT_BAD_DEBT;
-	else if (strcmp(PQgetvalue(res, 0, C_RESTRICTED), "t") == 0)
-		out->code = EXT_TRADE_RESTRICTED;
-
-	switch (out->code) {
-	case EXT_OUTSIDE_WINDOW:
 		(void)kore_strlcpy(msg, MSG_WINDOW, sizeof(msg));
-		break;
-	case EXT_ALREADY_EXTENDED:
+	} else if (strcmp(PQgetvalue(res, 0, C_AVAILED), "t") == 0) {
+		out->code = EXT_ALREADY_EXTENDED;
 		(void)kore_strlcpy(msg, MSG_AVAILED, sizeof(msg));
-		break;
-	case EXT_UPCOMING:
+	} else if (!PQgetisnull(res, 0, C_UPCOMING)) {
+		out->code = EXT_UPCOMING;
 		(void)snprintf(msg, sizeof(msg), MSG_UPCOMING "%s",
 		    PQgetvalue(res, 0, C_UPCOMING));
-		break;
-	case EXT_BAD_DEBT:
+	} else if (strcmp(PQgetvalue(res, 0, C_BAD_DEBT), "t") == 0) {
+		out->code = EXT_BAD_DEBT;
 		(void)kore_strlcpy(msg, MSG_BAD_DEBT, sizeof(msg));
-		break;
-	case EXT_TRADE_RESTRICTED:
+	} else if (strcmp(PQgetvalue(res, 0, C_RESTRICTED), "t") == 0) {
+		out->code = EXT_TRADE_RESTRICTED;
 		(void)kore_strlcpy(msg, MSG_RESTRICTED, sizeof(msg));
-		break;
-	default:
-		msg[0] = '\0';
-		break;
 	}
 	if (out->code != EXT_OK) {
 		(void)kore_strlcpy(out->message, msg, sizeof(out->message));

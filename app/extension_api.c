@@ -275,14 +275,7 @@ api_temporary_extension_create(struct http_request *req, struct app_req *ctx)
 	kore_free(x.reason);
 	kore_free(x.notes);
 
-	extension_log(strcmp(out.deployment_type, "sm") == 0 ?
-	    "create_sm_extension" : "create_saas_extension",
-	    "temporary extension created", &rq, &out, json_pack("{s:s, s:s, "
-	    "s:s, s:s?, s:s?}", "extension_id", out.id, "ends_on", out.ends_on,
-	    "deployment_type", out.deployment_type, "license_id",
-	    out.license_id[0] != '\0' ? out.license_id : NULL,
-	    "namespace_id", out.namespace_id[0] != '\0' ? out.namespace_id :
-	    NULL));
+	extension_log_created(&rq, &out);
 	extension_log("api_request", "temporary extension request answered",
 	    &rq, &out, json_pack("{s:s, s:i, s:s}", "outcome", "created",
 	    "status", 201, "extension_id", out.id));

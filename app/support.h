@@ -133,6 +133,8 @@ int		 extension_http_status(int);
 void		 extension_log(const char *, const char *,
 		    const struct ext_request *, const struct ext_result *,
 		    json_t *);
+void		 extension_log_created(const struct ext_request *,
+		    const struct ext_result *);
 json_t		*extension_json(struct app_req *, const char *);
 void		 subscription_show_extras(struct app_req *, const char *,
 		    json_t *);

@@ -885,13 +885,7 @@ support_namespace_action(struct http_request *req, struct app_req *ctx)
 		}
 		if (write_commit(&w) == -1)
 			goto failed;
-		extension_log(strcmp(out.deployment_type, "sm") == 0 ?
-		    "create_sm_extension" : "create_saas_extension",
-		    "temporary extension created", &rq, &out, json_pack(
-		    "{s:s, s:s, s:s, s:s?}", "extension_id", out.id,
-		    "ends_on", out.ends_on, "deployment_type",
-		    out.deployment_type, "namespace_id",
-		    out.namespace_id[0] != '\0' ? out.namespace_id : NULL));
+		extension_log_created(&rq, &out);
 		(void)snprintf(msg, sizeof(msg), "Subscription %s temporarily "
 		    "extended until %s.", out.subscription_name, out.ends_on);
 		form_free(&f);
