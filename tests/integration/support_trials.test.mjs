@@ -57,6 +57,23 @@ test('the list: active and expired trials by default, searchable, with Edit and 
   assert.match(html.text_, /aria-current="page">Trial changes \(SaaS\)</, 'the Support menu shows where we are');
 });
 
+test('the list pages by 25: next and previous links, as links on the page', async () => {
+  const word = `pager${tag()}`;
+  for (let i = 0; i < 26; i++) trial(namespace(word).id);
+  const p1 = await sup.json(`/admin/support/trials?query=${word}`);
+  assert.equal(p1.body.trials.length, 25);
+  assert.equal(p1.body.pages.prev_href, undefined);
+  assert.ok(p1.body.pages.next_href.endsWith('&page=2'), p1.body.pages.next_href);
+  const p2 = await sup.json(p1.body.pages.next_href);
+  assert.equal(p2.body.trials.length, 1);
+  assert.equal(p2.body.pages.next_href, undefined);
+  const html = await sup.get(p1.body.pages.next_href, { headers: HTML });
+  assert.match(html.text_, /<nav class="pager" aria-label="Pages">/);
+  assert.match(html.text_, /rel="prev">← Previous<\/a>/);
+  assert.match(html.text_, /<span class="range">Page 2<\/span>/);
+  assert.doesNotMatch(html.text_, /rel="next"/);
+});
+
 test('edit an active trial: type and end date, with the ticket in history; the namespace follows', async () => {
   const { ns, id } = group('active');
   const { body } = await sup.json(`/admin/support/trials/${id}/edit`);
