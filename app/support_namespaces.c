@@ -204,7 +204,6 @@ static const char *current_value(const struct ns_action *,
 		    const struct ns_row *);
 static void	 tab_href(const struct ns_action *, const struct ns_row *,
 		    const struct sub_row *, char *, size_t);
-static const char *namespace_plan(const char *);
 
 static const struct ns_action *
 action_find(const char *name)
@@ -217,22 +216,6 @@ action_find(const char *name)
 	}
 
 	return (NULL);
-}
-
-/* A SaaS subscription's plan as a namespace plan. */
-static const char *
-namespace_plan(const char *plan)
-{
-	static const char *const ok[] = { "premium", "ultimate", "bronze",
-	    "silver", "gold", NULL };
-	size_t			 i;
-
-	for (i = 0; ok[i] != NULL; i++) {
-		if (strcmp(ok[i], plan) == 0)
-			return (ok[i]);
-	}
-
-	return ("premium");
 }
 
 static void
@@ -699,7 +682,7 @@ support_namespace_action(struct http_request *req, struct app_req *ctx)
 	struct ns_row		 n, prev;
 	struct sub_row		 s;
 	struct form		 f;
-	const char		*params[4], *sub_id, *previous, *v, *why;
+	const char		*params[3], *sub_id, *previous, *v, *why;
 	char			 ns_q[32], sub_q[40];
 	char			 actor[APP_USER_MAX + 8], msg[1024];
 	char			 back[256];
@@ -840,10 +823,11 @@ support_namespace_action(struct http_request *req, struct app_req *ctx)
 		params[0] = n.id;
 		params[1] = f.lock_version;
 		params[2] = s.id;
-		params[3] = namespace_plan(s.plan);
 		if (write_exec_count(&w, "UPDATE namespaces SET "
-		    "zuora_subscription_id = $3::bigint, plan = $4 WHERE "
-		    "id = $1::bigint AND lock_version = $2::integer", 4,
+		    "zuora_subscription_id = $3::bigint, plan = ("
+		    "SELECT namespace_plan_for(gitlab_plan) FROM "
+		    "zuora_subscriptions WHERE id = $3::bigint) WHERE "
+		    "id = $1::bigint AND lock_version = $2::integer", 3,
 		    params) != 1)
 			goto failed;
 		if (prev.found && prev.expires[0] != '\0' &&

@@ -583,10 +583,9 @@ support_trial_cancel(struct http_request *req, struct app_req *ctx)
 	params[0] = ns;
 	params[1] = plan;
 	if (write_exec_count(&w, "UPDATE namespaces n SET plan = coalesce(("
-	    "SELECT s.gitlab_plan FROM zuora_subscriptions s WHERE "
-	    "s.id = n.zuora_subscription_id AND s.gitlab_plan IN ('premium', "
-	    "'ultimate', 'bronze', 'silver', 'gold')), 'free') "
-	    "WHERE n.id = $1::bigint AND n.plan = $2", 2, params) < 0)
+	    "SELECT namespace_plan_for(s.gitlab_plan) FROM "
+	    "zuora_subscriptions s WHERE s.id = n.zuora_subscription_id), "
+	    "'free') WHERE n.id = $1::bigint AND n.plan = $2", 2, params) < 0)
 		goto failed;
 
 	if (write_commit(&w) == -1)

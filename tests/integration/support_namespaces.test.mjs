@@ -193,6 +193,16 @@ test('force re-associate: the subscription moves, the previous namespace goes to
   p = await look(sup, 'force_reassociate', { ns: to.path, sub: sub2.name });
   assert.equal(p.blocked.message, `Namespace ${to.path} is linked to subscription ${sub.name}: clear that subscription first.`);
 
+  // A legacy plan: gold stays Gold; starter, self-managed's, is Premium
+  // (as cancelling a trial reads it).
+  for (const [plan, nsPlan] of [['gold', 'gold'], ['starter', 'premium']]) {
+    const legacy = subscription(account(tag()).id, { ends: 100, plan });
+    const target = namespace(tag());
+    const lp = await look(sup, 'force_reassociate', { ns: target.path, sub: legacy.name });
+    await follow(sup, await act(sup, lp, { zendesk_ticket: ticket() }));
+    assert.deepEqual([row(target.id).plan, row(target.id).sub], [nsPlan, legacy.name], plan);
+  }
+
   // The subscription moved after the page was read: 409, nothing changed.
   const third = namespace(tag());
   const stale = await look(sup, 'force_reassociate', { ns: third.path, sub: sub2.name });

@@ -224,6 +224,15 @@ test('cancel an active trial: with a ticket; the namespace goes back to Free (or
   res = await sup.submit(`/admin/support/trials/${t3}/cancel`, { lock_version: '0', zendesk_ticket: tk });
   assert.equal(res.status, 303);
   assert.equal(one(`SELECT plan FROM namespaces WHERE id = ${paid.id}`), 'premium');
+
+  // Paid for with a starter subscription: Premium, as linking it gives
+  // (a namespace with a subscription is never on Free).
+  const starter = subscription(account(tag()).id, { ends: 200, plan: 'starter' });
+  const legacy = namespace(tag(), { subscriptionId: starter.id, plan: 'ultimate_trial_paid_customer' });
+  const t4 = trial(legacy.id, { plan: 'ultimate_trial_paid_customer' });
+  res = await sup.submit(`/admin/support/trials/${t4}/cancel`, { lock_version: '0', zendesk_ticket: tk });
+  assert.equal(res.status, 303);
+  assert.equal(one(`SELECT plan FROM namespaces WHERE id = ${legacy.id}`), 'premium');
 });
 
 test('support admins only; unknown trials are 404', async () => {
