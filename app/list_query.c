@@ -74,7 +74,8 @@ static void	 where_search(struct sql *, const struct list_query *);
 static size_t	 utf8_chars(const char *, size_t);
 static const char *next_word(const char **, size_t *);
 static char	*word_copy(const char *, size_t);
-static void	 search_text_match(struct sql *, const char *, const char *,
+static void	 search_text_match(struct sql *, const char *,
+		    const struct trgm_stats *, const char *,
 		    size_t);
 static void	 text_match(struct sql *, const char *, const char *,
 		    const char *, const char *);
@@ -123,13 +124,14 @@ op_find(enum field_type t, const char *name)
 }
 
 /*
- * Read search, filters, sort and page from the query.  Returns 0, or -1
- * with q->error set (what was understood stays in q, so the page can show
- * the form as it was).
+ * Read search, filters, sort and page from the query, and for a search
+ * the statistics that choose its words' trigrams (search_stats.c).
+ * Returns 0, or -1 with q->error set (what was understood stays in q, so
+ * the page can show the form as it was).
  */
 int
-list_query_parse(struct list_query *q, const struct resource *res,
-    const struct params *p)
+list_query_parse(struct app_req *ctx, struct list_query *q,
+    const struct resource *res, const struct params *p)
 {
 	const struct field	*f;
 	struct list_filter	*lf;
@@ -295,6 +297,9 @@ list_query_parse(struct list_query *q, const struct resource *res,
 		}
 		q->add = f->name;
 	}
+
+	if (q->search != NULL)
+		q->trgm = trgm_stats_get(ctx, res);
 
 	return (0);
 }
@@ -658,11 +663,12 @@ utf8_chars(const char *p, size_t len)
  * Either way the word is then checked as typed on the rows found.
  */
 static void
-search_text_match(struct sql *s, const char *expr, const char *w, size_t len)
+search_text_match(struct sql *s, const char *expr,
+    const struct trgm_stats *stats, const char *w, size_t len)
 {
-	char		*runs, *whole, *word, *o, *h;
+	char		*runs, *whole, *word, *o, *h, picks[2][4];
 	size_t		 i, start, nruns, nchars, nwhole;
-	int		 inrun;
+	int		 inrun, npicks;
 
 	runs = kore_malloc(len * 2 + 3);
 	whole = kore_malloc(len + 1);
@@ -697,7 +703,25 @@ search_text_match(struct sql *s, const char *expr, const char *w, size_t len)
 	*o = '\0';
 	*h = '\0';
 
-	/* Letters and digits only, or nothing but punctuation: as asked. */
+	/*
+	 * Letters and digits only: its rarest trigrams to the index when
+	 * the column's are counted, and the word checked whole; else as
+	 * asked, as is a word of nothing but punctuation.
+	 */
+	if (nchars == len &&
+	    (npicks = trgm_stats_pick(stats, w, len, picks)) > 0) {
+		kore_free(runs);
+		kore_free(whole);
+		kore_buf_appendf(s->text, "(");
+		for (i = 0; i < (size_t)npicks; i++) {
+			kore_buf_appendf(s->text, "%s LIKE $%d AND ", expr,
+			    sql_param_own(s, sql_like_pattern(picks[i], 3,
+			    1, 1)));
+		}
+		kore_buf_appendf(s->text, "strpos(%s, lower($%d)) > 0)", expr,
+		    sql_param_own(s, word_copy(w, len)));
+		return;
+	}
 	if (nruns == 0 || nchars == len) {
 		kore_free(runs);
 		kore_free(whole);
@@ -772,7 +796,8 @@ where_search(struct sql *s, const struct list_query *q)
 			    q->res->bigram_expr, nw, q->res->search_expr, nw);
 			first = 0;
 		} else if (q->res->search_expr != NULL) {
-			search_text_match(s, q->res->search_expr, w, len);
+			search_text_match(s, q->res->search_expr, q->trgm, w,
+			    len);
 			first = 0;
 		}
 		for (f = q->res->fields; f->name != NULL; f++) {

@@ -79,7 +79,7 @@ page_export(struct http_request *req, struct app_req *ctx)
 		return (render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
 		    "There is no page at this address."));
 	}
-	if (list_query_parse(&q, res, &ctx->query) == -1)
+	if (list_query_parse(ctx, &q, res, &ctx->query) == -1)
 		return (render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
 		    q.error));
 

@@ -371,7 +371,7 @@ page_list(struct http_request *req, struct app_req *ctx)
 
 	status = HTTP_STATUS_OK;
 	rows = json_array();
-	if (list_query_parse(&q, res, &ctx->query) == -1) {
+	if (list_query_parse(ctx, &q, res, &ctx->query) == -1) {
 		status = HTTP_STATUS_BAD_REQUEST;
 		json_object_set_new(view, "error", json_string(q.error));
 	} else {

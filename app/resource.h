@@ -115,15 +115,17 @@ struct list_query {
 	long			 page;
 	int			 per;
 	const char		*add;		/* "Add filter" field name */
+	const struct trgm_stats	*trgm;		/* of res's search column */
 	char			 error[LIST_ERR];
 };
 
 /* A SQL statement being built, with its parameters. */
-#define SQL_PARAMS_MAX		64
+#define SQL_PARAMS_MAX		72
 
-/* A list's statement: its filters' values, up to 3 parameters a search
- * word, the page's ids and offset. */
-_Static_assert(LIST_FILTER_VALUES_MAX + 3 * LIST_WORDS_MAX + 2 <=
+/* A list's statement: its filters' values, up to 4 parameters a search
+ * word (two trigrams, the word, the word as a number), the page's ids and
+ * offset. */
+_Static_assert(LIST_FILTER_VALUES_MAX + 4 * LIST_WORDS_MAX + 2 <=
     SQL_PARAMS_MAX, "a list's statement could take too many parameters");
 
 struct sql {
@@ -144,8 +146,8 @@ const struct field	*resource_field(const struct resource *,
 			    const char *);
 const char		*resource_path(const struct resource *);
 
-int	 list_query_parse(struct list_query *, const struct resource *,
-	    const struct params *);
+int	 list_query_parse(struct app_req *, struct list_query *,
+	    const struct resource *, const struct params *);
 void	 list_where(struct sql *, const struct list_query *);
 void	 list_order(struct sql *, const struct list_query *);
 void	 list_select(struct sql *, const struct resource *, int);
@@ -163,6 +165,13 @@ int	 page_list(struct http_request *, struct app_req *);
 int	 page_show(struct http_request *, struct app_req *);
 int	 page_history(struct http_request *, struct app_req *);
 int	 page_export(struct http_request *, struct app_req *);
+
+/* How common each trigram is in a search column (search_stats.c). */
+struct trgm_stats;
+const struct trgm_stats	*trgm_stats_get(struct app_req *,
+			    const struct resource *);
+int			 trgm_stats_pick(const struct trgm_stats *,
+			    const char *, size_t, char [2][4]);
 
 void		 sql_init(struct sql *);
 void		 sql_free(struct sql *);
