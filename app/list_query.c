@@ -708,25 +708,23 @@ search_text_match(struct sql *s, const char *expr,
 	 * the column's are counted, and the word checked whole; else as
 	 * asked, as is a word of nothing but punctuation.
 	 */
-	if (nchars == len &&
-	    (npicks = trgm_stats_pick(stats, w, len, picks)) > 0) {
-		kore_free(runs);
-		kore_free(whole);
-		kore_buf_appendf(s->text, "(");
-		for (i = 0; i < (size_t)npicks; i++) {
-			kore_buf_appendf(s->text, "%s LIKE $%d AND ", expr,
-			    sql_param_own(s, sql_like_pattern(picks[i], 3,
-			    1, 1)));
-		}
-		kore_buf_appendf(s->text, "strpos(%s, lower($%d)) > 0)", expr,
-		    sql_param_own(s, word_copy(w, len)));
-		return;
-	}
 	if (nruns == 0 || nchars == len) {
 		kore_free(runs);
 		kore_free(whole);
-		kore_buf_appendf(s->text, "%s LIKE lower($%d)", expr,
-		    sql_param_own(s, sql_like_pattern(w, len, 1, 1)));
+		if (nchars == len &&
+		    (npicks = trgm_stats_pick(stats, w, len, picks)) > 0) {
+			kore_buf_appendf(s->text, "(");
+			for (i = 0; i < (size_t)npicks; i++) {
+				kore_buf_appendf(s->text, "%s LIKE $%d AND ",
+				    expr, sql_param_own(s,
+				    sql_like_pattern(picks[i], 3, 1, 1)));
+			}
+			kore_buf_appendf(s->text, "strpos(%s, lower($%d)) > 0)",
+			    expr, sql_param_own(s, word_copy(w, len)));
+		} else {
+			kore_buf_appendf(s->text, "%s LIKE lower($%d)", expr,
+			    sql_param_own(s, sql_like_pattern(w, len, 1, 1)));
+		}
 		return;
 	}
 

@@ -46,7 +46,6 @@ struct trgm_stats {
 };
 
 struct trgm_pick {
-	int		 slot;
 	int		 at;
 	u_int16_t	 rows;
 };
@@ -59,6 +58,7 @@ static int	 trgm_slot(const char *);
 static void	 stats_take(struct app_req *, struct trgm_stats *);
 static void	 stats_count(struct trgm_stats *, PGresult *, u_int32_t *);
 static int	 pick_cmp(const void *, const void *);
+static void	 trgm_copy(char [4], const char *);
 
 /* A lower-cased letter or digit's index, or -1. */
 static int
@@ -217,7 +217,7 @@ trgm_stats_pick(const struct trgm_stats *st, const char *w, size_t len,
 {
 	struct trgm_pick	 picks[LIST_WORD_MAX];
 	size_t			 i;
-	int			 n, k, j, slot;
+	int			 n, k, slot;
 
 	if (st == NULL || len < 4 || len > LIST_WORD_MAX)
 		return (0);
@@ -226,7 +226,6 @@ trgm_stats_pick(const struct trgm_stats *st, const char *w, size_t len,
 	for (i = 0; i + 3 <= len; i++) {
 		if ((slot = trgm_slot(w + i)) == -1)
 			continue;
-		picks[n].slot = slot;
 		picks[n].at = (int)i;
 		picks[n].rows = st->rows[slot];
 		n++;
@@ -235,25 +234,28 @@ trgm_stats_pick(const struct trgm_stats *st, const char *w, size_t len,
 		return (0);
 	qsort(picks, n, sizeof(picks[0]), pick_cmp);
 
-	k = 0;
-	for (j = 0; j < 2; j++) {
-		if (j == 1) {
-			if ((u_int32_t)picks[0].rows * 1000 <=
-			    st->sampled * ALONE_MAX_PERMILLE)
-				break;
-			/* The rarest not overlapping the first, if any. */
-			for (k = 1; k < n; k++) {
-				if (abs(picks[k].at - picks[0].at) >= 3)
-					break;
-			}
-			if (k == n)
-				break;
+	trgm_copy(out[0], w + picks[0].at);
+	if ((u_int32_t)picks[0].rows * 1000 <= st->sampled * ALONE_MAX_PERMILLE)
+		return (1);
+
+	/* The rarest of the others not overlapping the first, if any. */
+	for (k = 1; k < n; k++) {
+		if (abs(picks[k].at - picks[0].at) >= 3) {
+			trgm_copy(out[1], w + picks[k].at);
+			return (2);
 		}
-		for (i = 0; i < 3; i++)
-			out[j][i] = (char)tolower(
-			    (unsigned char)w[picks[k].at + i]);
-		out[j][3] = '\0';
 	}
 
-	return (j);
+	return (1);
+}
+
+/* The three characters at p, lower-cased, as a string. */
+static void
+trgm_copy(char out[4], const char *p)
+{
+	int	i;
+
+	for (i = 0; i < 3; i++)
+		out[i] = (char)tolower((unsigned char)p[i]);
+	out[3] = '\0';
 }

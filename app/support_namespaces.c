@@ -682,7 +682,7 @@ support_namespace_action(struct http_request *req, struct app_req *ctx)
 	struct ns_row		 n, prev;
 	struct sub_row		 s;
 	struct form		 f;
-	const char		*params[3], *sub_id, *previous, *v, *why;
+	const char		*params[4], *sub_id, *previous, *v, *why;
 	char			 ns_q[32], sub_q[40];
 	char			 actor[APP_USER_MAX + 8], msg[1024];
 	char			 back[256];
@@ -823,12 +823,11 @@ support_namespace_action(struct http_request *req, struct app_req *ctx)
 		params[0] = n.id;
 		params[1] = f.lock_version;
 		params[2] = s.id;
+		params[3] = s.plan;
 		if (write_exec_count(&w, "UPDATE namespaces SET "
-		    "zuora_subscription_id = $3::bigint, plan = ("
-		    "SELECT namespace_plan_for(gitlab_plan) FROM "
-		    "zuora_subscriptions WHERE id = $3::bigint) WHERE "
-		    "id = $1::bigint AND lock_version = $2::integer", 3,
-		    params) != 1)
+		    "zuora_subscription_id = $3::bigint, "
+		    "plan = namespace_plan_for($4) WHERE id = $1::bigint AND "
+		    "lock_version = $2::integer", 4, params) != 1)
 			goto failed;
 		if (prev.found && prev.expires[0] != '\0' &&
 		    strcmp(prev.expires, s.term_end) != 0) {

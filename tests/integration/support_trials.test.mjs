@@ -217,22 +217,17 @@ test('cancel an active trial: with a ticket; the namespace goes back to Free (or
   assert.equal(JSON.parse(res.text_).form.lock_version, '1');
   assert.equal(state(other.id).status, 'active');
 
-  // A paid customer's trial: back to the subscription's plan.
-  const sub = subscription(account(tag()).id, { ends: 200, plan: 'premium' });
-  const paid = namespace(tag(), { subscriptionId: sub.id, plan: 'ultimate_trial_paid_customer' });
-  const t3 = trial(paid.id, { plan: 'ultimate_trial_paid_customer' });
-  res = await sup.submit(`/admin/support/trials/${t3}/cancel`, { lock_version: '0', zendesk_ticket: tk });
-  assert.equal(res.status, 303);
-  assert.equal(one(`SELECT plan FROM namespaces WHERE id = ${paid.id}`), 'premium');
-
-  // Paid for with a starter subscription: Premium, as linking it gives
-  // (a namespace with a subscription is never on Free).
-  const starter = subscription(account(tag()).id, { ends: 200, plan: 'starter' });
-  const legacy = namespace(tag(), { subscriptionId: starter.id, plan: 'ultimate_trial_paid_customer' });
-  const t4 = trial(legacy.id, { plan: 'ultimate_trial_paid_customer' });
-  res = await sup.submit(`/admin/support/trials/${t4}/cancel`, { lock_version: '0', zendesk_ticket: tk });
-  assert.equal(res.status, 303);
-  assert.equal(one(`SELECT plan FROM namespaces WHERE id = ${legacy.id}`), 'premium');
+  // A paid customer's trial: back to the subscription's plan; starter
+  // (self-managed's) is Premium, as linking it gives (a namespace with a
+  // subscription is never on Free).
+  for (const [plan, nsPlan] of [['premium', 'premium'], ['starter', 'premium']]) {
+    const sub = subscription(account(tag()).id, { ends: 200, plan });
+    const paid = namespace(tag(), { subscriptionId: sub.id, plan: 'ultimate_trial_paid_customer' });
+    const t3 = trial(paid.id, { plan: 'ultimate_trial_paid_customer' });
+    res = await sup.submit(`/admin/support/trials/${t3}/cancel`, { lock_version: '0', zendesk_ticket: tk });
+    assert.equal(res.status, 303, plan);
+    assert.equal(one(`SELECT plan FROM namespaces WHERE id = ${paid.id}`), nsPlan, plan);
+  }
 });
 
 test('support admins only; unknown trials are 404', async () => {
