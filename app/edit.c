@@ -477,10 +477,9 @@ edit_render_conflict(struct http_request *req, struct app_req *ctx,
     const struct resource *res, const char *id, struct form *mine,
     struct form *cur, const char *action)
 {
-	json_t		*view, *rows, *yours, *theirs, *fv;
-	const char	*a, *b, *back;
+	json_t		*view, *rows, *fv;
+	const char	*back;
 	char		 own[128], *rt;
-	size_t		 i;
 	int		 found;
 
 	(void)snprintf(own, sizeof(own), "/admin/%s/%s", res->name, id);
@@ -488,22 +487,7 @@ edit_render_conflict(struct http_request *req, struct app_req *ctx,
 	(void)kore_strlcpy(mine->lock_version, cur->lock_version,
 	    sizeof(mine->lock_version));
 
-	yours = form_values_view(mine, 1);
-	theirs = form_values_view(cur, 1);
-	rows = json_array();
-	for (i = 0; i < json_array_size(yours); i++) {
-		a = json_string_value(json_object_get(json_array_get(yours, i),
-		    "value"));
-		b = json_string_value(json_object_get(json_array_get(theirs,
-		    i), "value"));
-		json_array_append_new(rows, json_pack("{s:O, s:O, s:s, s:s, "
-		    "s:b}", "name", json_object_get(json_array_get(yours, i),
-		    "name"), "label", json_object_get(json_array_get(yours, i),
-		    "label"), "yours", a, "current", b, "differs",
-		    strcmp(a, b) != 0));
-	}
-	json_decref(yours);
-	json_decref(theirs);
+	rows = form_conflict_rows(mine, cur);
 
 	rt = record_title(ctx, res, id, &found);
 	view = render_view(ctx, "This record was changed by someone else");

@@ -649,31 +649,49 @@ form_view(struct app_req *ctx, const struct form *f, const char *action,
 	return (v);
 }
 
+/* A value of field i as a person reads it: Yes/No, an option's label, "—". */
+static const char *
+form_value_label(const struct form *f, int i)
+{
+	const char	*v, *label;
+
+	v = f->value[i];
+	if (f->fields[i].type == FORM_BOOL)
+		return ((v != NULL && strcmp(v, "true") == 0) ? "Yes" : "No");
+	if (v == NULL || *v == '\0')
+		return ("\xe2\x80\x94");
+	if (f->fields[i].type == FORM_SELECT &&
+	    (label = option_label(&f->fields[i], v)) != NULL)
+		return (label);
+
+	return (v);
+}
+
 /*
- * The values of a form as a person reads them (Yes/No, blanks as "—"),
- * typed (use_value 0) or as saved (1); for the conflict page.
+ * The conflict page's rows: each field of mine beside the same field of
+ * cur (the same form read from the record now), and whether they differ.
+ * A Zendesk ticket belongs to the request, not the record: not compared.
  */
 json_t *
-form_values_view(const struct form *f, int use_value)
+form_conflict_rows(const struct form *mine, const struct form *cur)
 {
-	json_t		*list;
-	const char	*v;
+	json_t		*rows;
+	const char	*a, *b;
 	int		 i;
 
-	list = json_array();
-	for (i = 0; i < f->n; i++) {
-		v = use_value ? f->value[i] : f->typed[i];
-		if (f->fields[i].type == FORM_BOOL)
-			v = (v != NULL && strcmp(v, "true") == 0) ? "Yes" :
-			    "No";
-		else if (v == NULL || *v == '\0')
-			v = "\xe2\x80\x94";
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s}",
-		    "name", f->fields[i].name, "label", f->fields[i].label,
-		    "value", v));
+	rows = json_array();
+	for (i = 0; i < mine->n && i < cur->n; i++) {
+		if (mine->fields[i].type == FORM_ZENDESK)
+			continue;
+		a = form_value_label(mine, i);
+		b = form_value_label(cur, i);
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, "
+		    "s:b}", "name", mine->fields[i].name, "label",
+		    mine->fields[i].label, "yours", a, "current", b,
+		    "differs", strcmp(a, b) != 0));
 	}
 
-	return (list);
+	return (rows);
 }
 
 /* The label of a FORM_SELECT value, or NULL when it is not offered. */

@@ -166,9 +166,8 @@ support_render_form(struct http_request *req, struct app_req *ctx,
 
 /*
  * 409: the record changed after the form was read.  Like the editors'
- * conflict page (edit.c): their values beside the current ones (the
- * ticket is theirs alone, not compared), and the form again at the
- * current lock_version.
+ * conflict page (edit.c): their values beside the current ones
+ * (form_conflict_rows()), and the form again at the current lock_version.
  */
 int
 support_conflict(struct http_request *req, struct app_req *ctx,
@@ -176,32 +175,11 @@ support_conflict(struct http_request *req, struct app_req *ctx,
     struct form *cur, const char *action)
 {
 	json_t		*view, *rows, *fv;
-	const char	*a, *b;
-	char		 ya[256], cb[256];
-	int		 i;
 
 	(void)kore_strlcpy(mine->lock_version, cur->lock_version,
 	    sizeof(mine->lock_version));
 
-	rows = json_array();
-	for (i = 0; i < mine->n; i++) {
-		if (mine->fields[i].type == FORM_ZENDESK)
-			continue;
-		a = mine->value[i] != NULL ? mine->value[i] : "";
-		b = cur->value[i] != NULL ? cur->value[i] : "";
-		if (mine->fields[i].type == FORM_SELECT) {
-			a = option_label(&mine->fields[i], a) ?
-			    option_label(&mine->fields[i], a) : a;
-			b = option_label(&cur->fields[i], b) ?
-			    option_label(&cur->fields[i], b) : b;
-		}
-		(void)snprintf(ya, sizeof(ya), "%s", *a ? a : "\xe2\x80\x94");
-		(void)snprintf(cb, sizeof(cb), "%s", *b ? b : "\xe2\x80\x94");
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, "
-		    "s:b}", "name", mine->fields[i].name, "label",
-		    mine->fields[i].label, "yours", ya, "current", cb,
-		    "differs", strcmp(ya, cb) != 0));
-	}
+	rows = form_conflict_rows(mine, cur);
 
 	view = render_view(ctx, "This record was changed by someone else");
 	json_object_set_new(view, "subtitle", json_string(title));

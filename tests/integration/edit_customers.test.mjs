@@ -149,6 +149,7 @@ test('two editors: the second save gets the conflict page with both values, noth
   assert.match(tr('first_name'), /<td class="yours">SecondSaver<\/td><td class="current">FirstSaver<\/td>/);
   assert.match(tr('last_name'), /<td class="yours">Late<\/td><td class="current">Tester<\/td>/);
   assert.doesNotMatch(tr('email'), /differs/);
+  assert.match(tr('login_activated'), /<td class="yours">(Yes|No)<\/td><td class="current">(Yes|No)<\/td>/);
   assert.deepEqual([row(id).first, row(id).last], ['FirstSaver', 'Tester'], 'not overwritten');
 
   // JSON: the same, machine-readable.
