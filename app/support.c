@@ -43,21 +43,22 @@ support_query(struct app_req *ctx, const char *key)
 }
 
 /* ?page=N, 1 to LIST_PAGE_MAX as on the lists; anything else is page 1. */
-long
-support_page(struct app_req *ctx)
+void
+support_pager(struct app_req *ctx, struct support_pager *pg)
 {
 	const char	*v;
 	char		*end;
 	long		 n;
 
 	v = support_query(ctx, "page");
-	if (*v == '\0')
-		return (1);
 	n = strtol(v, &end, 10);
-	if (*end != '\0' || n < 1 || n > LIST_PAGE_MAX)
-		return (1);
-
-	return (n);
+	if (*v == '\0' || *end != '\0' || n < 1 || n > LIST_PAGE_MAX)
+		n = 1;
+	pg->page = n;
+	(void)snprintf(pg->offset, sizeof(pg->offset), "%ld",
+	    (n - 1) * SUPPORT_PER_PAGE);
+	(void)snprintf(pg->limit, sizeof(pg->limit), "%d",
+	    SUPPORT_PER_PAGE + 1);
 }
 
 /* Previous and next page links: base already has its query string. */

@@ -30,6 +30,18 @@
 	    "https://<subdomain>.zendesk.com/agent/tickets/<number>; it is " \
 	    "kept with the change in history." }
 
+/*
+ * A Support list's page: its number (?page=), and its OFFSET and LIMIT as
+ * SQL parameters; the LIMIT reads one row more than a page holds, to know
+ * whether a next page exists.
+ */
+#define SUPPORT_PER_PAGE	25
+struct support_pager {
+	long	page;
+	char	offset[32];
+	char	limit[16];
+};
+
 /* support.c */
 json_t	*support_view(struct app_req *, const char *, const char *);
 int	 support_render_form(struct http_request *, struct app_req *, int,
@@ -42,7 +54,7 @@ void	 support_pages(json_t *, const char *, long, int);
 int	 support_list_render(struct http_request *, struct app_req *,
 	    json_t *, const char *, json_t *, const char *, long, int,
 	    const char *);
-long	 support_page(struct app_req *);
+void	 support_pager(struct app_req *, struct support_pager *);
 char	*support_urlencode(const char *);
 json_t	*support_cell(const char *, const char *);
 json_t	*support_dl(json_t *, const char *, const char *, const char *);

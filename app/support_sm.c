@@ -30,7 +30,6 @@
 #include "support.h"
 
 #define SCREEN		"/admin/support/sm_trials"
-#define PER_PAGE	25
 #define SUBJECT \
 	"[GitLab Transactions] Your GitLab Self-Managed trial license"
 
@@ -79,37 +78,37 @@ support_sm_trials(struct http_request *req, struct app_req *ctx)
 {
 	PGresult	*res;
 	json_t		*view, *rows;
-	const char	*query, *params[3];
-	char		*like, *q, offset[32], base[256];
-	long		 page;
+	const char	*query, *params[4];
+	char		*like, *q, base[256];
+	struct support_pager	 pg;
 	int		 i, n;
 
 	query = support_query(ctx, "query");
 	if (strlen(query) > 100)
 		return (render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
 		    "The search is too long (at most 100 characters)."));
-	page = support_page(ctx);
+	support_pager(ctx, &pg);
 
 	like = sql_like_pattern(query, strlen(query), 1, 1);
-	(void)snprintf(offset, sizeof(offset), "%ld", (page - 1) * PER_PAGE);
 	params[0] = query;
 	params[1] = like;
-	params[2] = offset;
+	params[2] = pg.offset;
+	params[3] = pg.limit;
 	res = db_exec(ctx, "SELECT l.id, l.name, l.company, l.email, "
 	    "l.user_count, l.gitlab_plan, l.starts_at::text, "
 	    "l.expires_at::text, to_char(l.issued_at AT TIME ZONE 'UTC', "
 	    "'YYYY-MM-DD HH24:MI'), l.license_file IS NOT NULL "
 	    "FROM licenses l WHERE l.license_type = 'legacy' AND l.trial "
 	    "AND ($1::text = '' OR l.search_text LIKE lower($2)) "
-	    "ORDER BY l.issued_at DESC, l.id DESC LIMIT 26 OFFSET $3::bigint",
-	    3, params);
+	    "ORDER BY l.issued_at DESC, l.id DESC LIMIT $4::int OFFSET $3::bigint",
+	    4, params);
 	kore_free(like);
 	if (res == NULL)
 		return (edit_db_error(req, ctx));
 
 	rows = json_array();
 	n = PQntuples(res);
-	for (i = 0; i < n && i < PER_PAGE; i++) {
+	for (i = 0; i < n && i < SUPPORT_PER_PAGE; i++) {
 		json_array_append_new(rows, json_pack("{s:s, s:s, s:s?, s:s, "
 		    "s:s, s:s, s:s, s:s, s:s, s:o, s:o}",
 		    "id", PQgetvalue(res, i, 0),
@@ -142,7 +141,7 @@ support_sm_trials(struct http_request *req, struct app_req *ctx)
 	PQclear(res);
 
 	return (support_list_render(req, ctx, view, "licenses", rows, base,
-	    page, n > PER_PAGE, "support_sm_trials"));
+	    pg.page, n > SUPPORT_PER_PAGE, "support_sm_trials"));
 }
 
 static int

@@ -28,7 +28,6 @@
 #include "support.h"
 
 #define SCREEN		"/admin/support/trials"
-#define PER_PAGE	25
 
 static const char *const trial_plans[] = {
 	"ultimate_trial", "Ultimate trial",
@@ -148,10 +147,10 @@ support_trials(struct http_request *req, struct app_req *ctx)
 {
 	PGresult	*res;
 	json_t		*view, *rows, *row, *acts, *opts;
-	const char	*query, *status, *params[4];
+	const char	*query, *status, *params[5];
 	const char *const *o;
-	char		*like, offset[32], base[512], *q;
-	long		 page;
+	char		*like, base[512], *q;
+	struct support_pager	 pg;
 	int		 i, n;
 
 	query = support_query(ctx, "query");
@@ -162,17 +161,17 @@ support_trials(struct http_request *req, struct app_req *ctx)
 	}
 	if (o[0] == NULL)
 		status = "";
-	page = support_page(ctx);
+	support_pager(ctx, &pg);
 	if (strlen(query) > 100)
 		return (render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
 		    "The search is too long (at most 100 characters)."));
 
 	like = sql_like_pattern(query, strlen(query), 1, 1);
-	(void)snprintf(offset, sizeof(offset), "%ld", (page - 1) * PER_PAGE);
 	params[0] = query;
 	params[1] = like;
 	params[2] = status;
-	params[3] = offset;
+	params[3] = pg.offset;
+	params[4] = pg.limit;
 	res = db_exec(ctx, "SELECT t.id, n.id, n.path, n.gitlab_id::text, "
 	    "t.plan, t.starts_on::text, t.ends_on::text, t.status, c.email "
 	    "FROM trials t JOIN namespaces n ON n.id = t.namespace_id "
@@ -182,14 +181,14 @@ support_trials(struct http_request *req, struct app_req *ctx)
 	    "AND CASE $3::text WHEN 'all' THEN true "
 	    "WHEN '' THEN t.status IN ('active', 'expired') "
 	    "ELSE t.status = $3 END "
-	    "ORDER BY t.id DESC LIMIT 26 OFFSET $4::bigint", 4, params);
+	    "ORDER BY t.id DESC LIMIT $5::int OFFSET $4::bigint", 5, params);
 	kore_free(like);
 	if (res == NULL)
 		return (edit_db_error(req, ctx));
 
 	rows = json_array();
 	n = PQntuples(res);
-	for (i = 0; i < n && i < PER_PAGE; i++) {
+	for (i = 0; i < n && i < SUPPORT_PER_PAGE; i++) {
 		acts = json_array();
 		if (strcmp(PQgetvalue(res, i, 7), "cancelled") != 0) {
 			json_array_append_new(acts, json_pack("{s:s, s:s, "
@@ -243,7 +242,7 @@ support_trials(struct http_request *req, struct app_req *ctx)
 	PQclear(res);
 
 	return (support_list_render(req, ctx, view, "trials", rows, base,
-	    page, n > PER_PAGE, "support_trials"));
+	    pg.page, n > SUPPORT_PER_PAGE, "support_trials"));
 }
 
 /*
