@@ -59,6 +59,7 @@ static int	 sign(EVP_PKEY *, const char *, size_t, unsigned char **,
 static int	 verify(EVP_PKEY *, const char *, size_t,
 		    const unsigned char *, size_t);
 static void	 ssl_error(char *, size_t, const char *, const char *);
+static EVP_PKEY	*pem_key(const char *, const char *, int, char *, size_t);
 
 static void
 ssl_error(char *err, size_t errlen, const char *what, const char *path)
@@ -71,6 +72,35 @@ ssl_error(char *err, size_t errlen, const char *what, const char *path)
 	(void)snprintf(err, errlen, "%s %s: %s", what, path,
 	    e != 0 ? buf : "unknown error");
 	ERR_clear_error();
+}
+
+/*
+ * The private (or public) key in the PEM file at path, named by the
+ * setting that gives it; NULL with the reason in err.
+ */
+static EVP_PKEY *
+pem_key(const char *setting, const char *path, int private, char *err,
+    size_t errlen)
+{
+	BIO		*bio;
+	EVP_PKEY	*key;
+	char		 what[80];
+
+	if ((bio = BIO_new_file(path, "r")) == NULL) {
+		(void)snprintf(what, sizeof(what), "%s: cannot read", setting);
+		ssl_error(err, errlen, what, path);
+		return (NULL);
+	}
+	key = private ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) :
+	    PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (key == NULL) {
+		(void)snprintf(what, sizeof(what), "%s: not a PEM %s key:",
+		    setting, private ? "private" : "public");
+		ssl_error(err, errlen, what, path);
+	}
+
+	return (key);
 }
 
 /* Base64 without line breaks (malloc'd). */
@@ -158,7 +188,6 @@ int
 license_keys_load(char *err, size_t errlen)
 {
 	static const char	 probe[] = "cdot license key check";
-	BIO			*bio;
 	EVP_PKEY		*priv, *pub;
 	unsigned char		*sig;
 	size_t			 siglen;
@@ -167,31 +196,12 @@ license_keys_load(char *err, size_t errlen)
 	if (app_cfg.license_private_key[0] == '\0')
 		return (0);
 
-	if ((bio = BIO_new_file(app_cfg.license_private_key, "r")) == NULL) {
-		ssl_error(err, errlen, "license_private_key: cannot read",
-		    app_cfg.license_private_key);
+	if ((priv = pem_key("license_private_key",
+	    app_cfg.license_private_key, 1, err, errlen)) == NULL)
 		return (-1);
-	}
-	priv = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-	BIO_free(bio);
-	if (priv == NULL) {
-		ssl_error(err, errlen, "license_private_key: not a PEM "
-		    "private key:", app_cfg.license_private_key);
-		return (-1);
-	}
-
-	if ((bio = BIO_new_file(app_cfg.license_public_key, "r")) == NULL) {
+	if ((pub = pem_key("license_public_key", app_cfg.license_public_key,
+	    0, err, errlen)) == NULL) {
 		EVP_PKEY_free(priv);
-		ssl_error(err, errlen, "license_public_key: cannot read",
-		    app_cfg.license_public_key);
-		return (-1);
-	}
-	pub = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
-	BIO_free(bio);
-	if (pub == NULL) {
-		EVP_PKEY_free(priv);
-		ssl_error(err, errlen, "license_public_key: not a PEM public "
-		    "key:", app_cfg.license_public_key);
 		return (-1);
 	}
 

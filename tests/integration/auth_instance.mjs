@@ -1,7 +1,10 @@
 // A second instance of the app for tests that need other settings (a
 // provider that is down or misbehaves, short session lifetimes, https):
 // the same sanitizer build, configuration and database as tests/run.sh
-// uses, with some settings overridden from the environment.
+// uses, with some settings overridden from the environment.  With
+// { sanitizers: false }, the optimised build instead: one that must exit
+// at start-up (a bad setting) exits there, its message written, where the
+// sanitizer runtime can hang in exit handlers (see stop()).
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,11 +13,12 @@ import { join } from 'node:path';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export class AppInstance {
-  constructor(name, port, env) {
+  constructor(name, port, env, { sanitizers = true } = {}) {
     this.name = name;
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
     this.env = env;
+    this.sanitizers = sanitizers;
     this.dir = join(process.env.CDOT_TEST_WORK ?? join(ROOT, 'var/test'), name);
     this.log = join(this.dir, 'app.log');
     this.proc = null;
@@ -24,7 +28,8 @@ export class AppInstance {
     mkdirSync(this.dir, { recursive: true });
     const conf = join(this.dir, 'kore.conf');
     execFileSync(join(ROOT, 'conf/dev/kore-conf.sh'), [conf, String(this.port),
-      join(ROOT, 'build/asan/app.so'), join(this.dir, 'kore.pid')]);
+      join(ROOT, this.sanitizers ? 'build/asan/app.so' : 'build/app.so'),
+      join(this.dir, 'kore.pid')]);
     const lib = (n) => execFileSync('gcc', [`-print-file-name=${n}`]).toString().trim();
     const fd = openSync(this.log, 'a');
     this.proc = spawn('kore', ['-c', conf, '-f', '-n', '-r'], {
@@ -33,7 +38,7 @@ export class AppInstance {
       stdio: ['ignore', fd, fd],
       env: {
         ...process.env,
-        LD_PRELOAD: `${lib('libasan.so')} ${lib('libubsan.so')}`,
+        LD_PRELOAD: this.sanitizers ? `${lib('libasan.so')} ${lib('libubsan.so')}` : '',
         ASAN_OPTIONS: 'detect_leaks=0:verify_asan_link_order=0',
         UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
         CDOT_BASE_URL: this.url,
