@@ -408,13 +408,25 @@ extension_create(struct write_txn *w, const struct ext_request *rq,
 	    "(zuora_subscription_id, salesforce_opportunity_id, reason, notes, "
 	    "users, renewal_term_start, starts_on, ends_on, created_by, "
 	    "license_id) VALUES ($1::bigint, $2, $3, $4, $5::integer, "
-	    "$6::date, $6::date, $6::date + 21, $7, $8::bigint) RETURNING id",
-	    8, params);
+	    "$6::date, $6::date, $6::date + 21, $7, $8::bigint) "
+	    "RETURNING id, renewal_term_start::text, starts_on::text, "
+	    "ends_on::text, coalesce(users::text, ''), to_char(created_at AT "
+	    "TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", 8, params);
 	if (res == NULL) {
 		kore_free(license);
 		goto failed;
 	}
 	(void)kore_strlcpy(out->id, PQgetvalue(res, 0, 0), sizeof(out->id));
+	(void)kore_strlcpy(out->renewal_term_start, PQgetvalue(res, 0, 1),
+	    sizeof(out->renewal_term_start));
+	(void)kore_strlcpy(out->starts_on, PQgetvalue(res, 0, 2),
+	    sizeof(out->starts_on));
+	(void)kore_strlcpy(out->ends_on, PQgetvalue(res, 0, 3),
+	    sizeof(out->ends_on));
+	(void)kore_strlcpy(out->users, PQgetvalue(res, 0, 4),
+	    sizeof(out->users));
+	(void)kore_strlcpy(out->created_at, PQgetvalue(res, 0, 5),
+	    sizeof(out->created_at));
 	PQclear(res);
 
 	/* SaaS: the namespace's paid plan now ends with the extension. */
@@ -465,56 +477,30 @@ failed:
 	return (-1);
 }
 
-/* The extension as the API answers it. */
+/* The extension as the API answers it: as asked (rq), and as saved (out). */
 json_t *
-extension_json(struct app_req *ctx, const char *id)
+extension_json(const struct ext_request *rq, const struct ext_result *out)
 {
-	PGresult	*res;
-	json_t		*o;
-	const char	*params[1];
-
-	params[0] = id;
-	res = db_exec(ctx, "SELECT e.id, s.zuora_subscription_id, s.name, "
-	    "s.deployment_type, e.salesforce_opportunity_id, e.reason, "
-	    "e.notes, e.users, e.renewal_term_start::text, e.starts_on::text, "
-	    "e.ends_on::text, e.created_by, e.license_id, "
-	    "to_char(e.created_at AT TIME ZONE 'UTC', "
-	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
-	    "FROM temporary_extensions e JOIN zuora_subscriptions s ON "
-	    "s.id = e.zuora_subscription_id WHERE e.id = $1::bigint", 1,
-	    params);
-	if (res == NULL || PQntuples(res) != 1) {
-		if (res != NULL)
-			PQclear(res);
-		return (json_pack("{s:I}", "id",
-		    (json_int_t)strtoll(id, NULL, 10)));
-	}
-
-	o = json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s, s:s?, s:o, s:s, s:s, "
-	    "s:s, s:s, s:o, s:s, s:s}",
-	    "id", (json_int_t)strtoll(PQgetvalue(res, 0, 0), NULL, 10),
-	    "zuora_subscription_id", PQgetvalue(res, 0, 1),
-	    "subscription_name", PQgetvalue(res, 0, 2),
-	    "deployment_type", PQgetvalue(res, 0, 3),
-	    "salesforce_opportunity_id", PQgetisnull(res, 0, 4) ? NULL :
-	    PQgetvalue(res, 0, 4),
-	    "reason", PQgetvalue(res, 0, 5),
-	    "notes", PQgetisnull(res, 0, 6) ? NULL : PQgetvalue(res, 0, 6),
-	    "users", PQgetisnull(res, 0, 7) ? json_null() :
-	    json_integer(strtoll(PQgetvalue(res, 0, 7), NULL, 10)),
-	    "renewal_term_start", PQgetvalue(res, 0, 8),
-	    "starts_on", PQgetvalue(res, 0, 9),
-	    "ends_on", PQgetvalue(res, 0, 10),
-	    "created_by", PQgetvalue(res, 0, 11),
-	    "license_id", PQgetisnull(res, 0, 12) ? json_null() :
-	    json_integer(strtoll(PQgetvalue(res, 0, 12), NULL, 10)),
-	    "created_at", PQgetvalue(res, 0, 13),
-	    "message", "");
-	json_object_set_new(o, "message", json_sprintf("Access temporarily "
-	    "extended until %s", PQgetvalue(res, 0, 10)));
-	PQclear(res);
-
-	return (o);
+	return (json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s, s:s?, s:o, s:s, "
+	    "s:s, s:s, s:s, s:o, s:s, s:o}",
+	    "id", (json_int_t)strtoll(out->id, NULL, 10),
+	    "zuora_subscription_id", out->zuora_subscription_id,
+	    "subscription_name", out->subscription_name,
+	    "deployment_type", out->deployment_type,
+	    "salesforce_opportunity_id", rq->salesforce_opportunity_id,
+	    "reason", rq->reason,
+	    "notes", rq->notes,
+	    "users", out->users[0] != '\0' ?
+	    json_integer(strtoll(out->users, NULL, 10)) : json_null(),
+	    "renewal_term_start", out->renewal_term_start,
+	    "starts_on", out->starts_on,
+	    "ends_on", out->ends_on,
+	    "created_by", rq->created_by,
+	    "license_id", out->license_id[0] != '\0' ?
+	    json_integer(strtoll(out->license_id, NULL, 10)) : json_null(),
+	    "created_at", out->created_at,
+	    "message", json_sprintf("Access temporarily extended until %s",
+	    out->ends_on)));
 }
 
 /*

@@ -280,7 +280,7 @@ api_temporary_extension_create(struct http_request *req, struct app_req *ctx)
 	    &rq, &out, json_pack("{s:s, s:i, s:s}", "outcome", "created",
 	    "status", 201, "extension_id", out.id));
 
-	ext = extension_json(ctx, out.id);
+	ext = extension_json(&rq, &out);
 	(void)snprintf(loc, sizeof(loc), "/admin/temporary_extensions/%s",
 	    out.id);
 	http_response_header(req, "location", loc);

@@ -136,6 +136,11 @@ struct ext_result {
 	char		 ends_on[16];
 	char		 license_id[32];
 	char		 namespace_id[32];
+	/* As saved, for the answer: dates, users ("" for none), when. */
+	char		 renewal_term_start[16];
+	char		 starts_on[16];
+	char		 users[16];
+	char		 created_at[32];
 };
 
 int		 extension_create(struct write_txn *,
@@ -147,7 +152,8 @@ void		 extension_log(const char *, const char *,
 		    json_t *);
 void		 extension_log_created(const struct ext_request *,
 		    const struct ext_result *);
-json_t		*extension_json(struct app_req *, const char *);
+json_t		*extension_json(const struct ext_request *,
+		    const struct ext_result *);
 void		 subscription_show_extras(struct app_req *, const char *,
 		    json_t *);
 

@@ -223,6 +223,12 @@ test('SaaS: the namespace\'s expiry moves to the extension\'s end; recorded as t
   assert.equal(r.body.license_id, null);
   assert.equal(r.body.notes, 'PO in review\nback soon');
   assert.equal(r.body.message, `Access temporarily extended until ${day(18)}`);
+  // The answer is the row as saved.
+  const saved = one(`SELECT json_build_array(zuora_subscription_id, reason, renewal_term_start, starts_on, ends_on,
+    to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')) FROM temporary_extensions WHERE id = ${r.body.id}`);
+  assert.deepEqual([sub.id, r.body.reason, r.body.renewal_term_start, r.body.starts_on, r.body.ends_on, r.body.created_at],
+    JSON.parse(saved));
+  assert.deepEqual([r.body.zuora_subscription_id, r.body.subscription_name], [sub.zid, sub.name]);
   assert.equal(one(`SELECT subscription_expires_on::text FROM namespaces WHERE id = ${ns.id}`), day(18));
 
   const ev = await lastEvent(ro, 'temporary_extensions', r.body.id);
