@@ -170,12 +170,11 @@ struct sub_row {
 	"s.deployment_type, n.extra_ci_minutes::text, " \
 	"n.additional_storage_mib::text, n.max_seats_used::text, " \
 	"greatest(n.subscription_expires_on, s.term_end_date)::text, " \
-	"(SELECT t.id::text FROM trials t WHERE t.namespace_id = n.id " \
-	"ORDER BY t.id DESC LIMIT 1), " \
-	"(SELECT t.status FROM trials t WHERE t.namespace_id = n.id " \
-	"ORDER BY t.id DESC LIMIT 1) " \
+	"lt.id::text, lt.status " \
 	"FROM namespaces n LEFT JOIN zuora_subscriptions s ON " \
-	"s.id = n.zuora_subscription_id "
+	"s.id = n.zuora_subscription_id LEFT JOIN LATERAL (SELECT t.id, " \
+	"t.status FROM trials t WHERE t.namespace_id = n.id " \
+	"ORDER BY t.id DESC LIMIT 1) lt ON true "
 
 #define SUB_SQL \
 	"SELECT s.id, s.zuora_subscription_id, s.name, s.deployment_type, " \
@@ -197,6 +196,10 @@ static const char *blocked_why(const struct ns_action *,
 		    size_t, char *, size_t);
 static int	 lookup_add(json_t *, const char *, const char *,
 		    const char *, int, const char *);
+static int	 action_rows(struct app_req *, struct write_txn *,
+		    const struct ns_action *, const char *, struct ns_row *,
+		    struct sub_row *);
+static int	 action_not_found(struct http_request *, struct app_req *);
 static int	 page(struct http_request *, struct app_req *,
 		    const struct ns_action *, const char *, const char *,
 		    struct form *, int, const char *);
@@ -671,6 +674,35 @@ support_namespaces(struct http_request *req, struct app_req *ctx)
 	    support_query(ctx, "subscription"), NULL, HTTP_STATUS_OK, NULL));
 }
 
+/*
+ * What a POST acts on: the namespace (by our id, from the path) and, for
+ * an action on a subscription, the subscription (our id, sub_id); in w
+ * locked, or as they are.  1 found, 0 not, -1 the database failed.
+ */
+static int
+action_rows(struct app_req *ctx, struct write_txn *w,
+    const struct ns_action *a, const char *sub_id, struct ns_row *n,
+    struct sub_row *s)
+{
+	int	rc;
+
+	memset(s, 0, sizeof(*s));
+	if ((rc = ns_fetch(ctx, w, ctx->args[0], 1, n)) != 1)
+		return (rc);
+	if (!a->need_sub)
+		return (1);
+
+	return (sub_fetch(ctx, w, sub_id, 1, s));
+}
+
+static int
+action_not_found(struct http_request *req, struct app_req *ctx)
+{
+	return (render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
+	    "There is no such namespace or subscription; it may have been "
+	    "deleted."));
+}
+
 /* POST /admin/support/namespaces/<id>/<action> */
 int
 support_namespace_action(struct http_request *req, struct app_req *ctx)
@@ -683,7 +715,6 @@ support_namespace_action(struct http_request *req, struct app_req *ctx)
 	struct sub_row		 s;
 	struct form		 f;
 	const char		*params[4], *sub_id, *previous, *v, *why;
-	char			 ns_q[32], sub_q[40];
 	char			 actor[APP_USER_MAX + 8], msg[1024];
 	char			 back[256];
 	char			 buf[1024], href[96];
@@ -707,36 +738,28 @@ support_namespace_action(struct http_request *req, struct app_req *ctx)
 		    "again."));
 	}
 
-	/* What the page is looked up by, when it is shown again. */
-	memset(&n, 0, sizeof(n));
-	memset(&s, 0, sizeof(s));
-	if ((rc = ns_fetch(ctx, NULL, ctx->args[0], 1, &n)) == -1 ||
-	    (a->need_sub && sub_fetch(ctx, NULL, sub_id, 1, &s) == -1)) {
-		form_free(&f);
-		return (edit_db_error(req, ctx));
-	}
-	if (rc == 0 || (a->need_sub && !s.found)) {
-		form_free(&f);
-		return (render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
-		    "There is no such namespace or subscription; it may have "
-		    "been deleted."));
-	}
-	(void)kore_strlcpy(ns_q, n.gitlab_id, sizeof(ns_q));
-	(void)kore_strlcpy(sub_q, s.zid, sizeof(sub_q));
-
+	/*
+	 * A form in error is shown again with the namespace and subscription
+	 * as they are (looked up by GitLab ID and Zuora's ID); a valid one
+	 * reads them once, locked, in the transaction that changes them.
+	 */
 	if (form_validate(&f, ctx) > 0) {
-		ret = page(req, ctx, a, ns_q, sub_q, &f, 422, NULL);
+		rc = action_rows(ctx, NULL, a, sub_id, &n, &s);
+		ret = rc == 1 ? page(req, ctx, a, n.gitlab_id, s.zid, &f, 422,
+		    NULL) : rc == 0 ? action_not_found(req, ctx) :
+		    edit_db_error(req, ctx);
 		form_free(&f);
 		return (ret);
 	}
 
+	rc = -1;
 	if (write_begin_admin(&w, ctx,
 	    form_value(&f, "zendesk_ticket")) == -1 ||
-	    (rc = ns_fetch(ctx, &w, ctx->args[0], 1, &n)) == -1 ||
-	    (a->need_sub && sub_fetch(ctx, &w, sub_id, 1, &s) == -1)) {
+	    (rc = action_rows(ctx, &w, a, sub_id, &n, &s)) != 1) {
 		write_rollback(&w);
 		form_free(&f);
-		return (edit_db_error(req, ctx));
+		return (rc == 0 ? action_not_found(req, ctx) :
+		    edit_db_error(req, ctx));
 	}
 
 	/*
@@ -747,7 +770,7 @@ support_namespace_action(struct http_request *req, struct app_req *ctx)
 	if (strcmp(n.lock, f.lock_version) != 0 || (a->need_sub &&
 	    strcmp(s.ns[0] != '\0' ? s.ns : "none", previous) != 0)) {
 		write_rollback(&w);
-		ret = page(req, ctx, a, ns_q, sub_q, &f, HTTP_STATUS_CONFLICT,
+		ret = page(req, ctx, a, n.gitlab_id, s.zid, &f, HTTP_STATUS_CONFLICT,
 		    "Someone changed this namespace or subscription after you "
 		    "looked it up, so nothing was changed. Its current state "
 		    "is shown; submit again to apply your change.");
@@ -768,7 +791,7 @@ support_namespace_action(struct http_request *req, struct app_req *ctx)
 			form_free(&f);
 			return (edit_flash_redirect(req, "alert", why, href));
 		}
-		ret = page(req, ctx, a, ns_q, sub_q, &f, 422, why);
+		ret = page(req, ctx, a, n.gitlab_id, s.zid, &f, 422, why);
 		form_free(&f);
 		return (ret);
 	}
@@ -861,7 +884,7 @@ support_namespace_action(struct http_request *req, struct app_req *ctx)
 				form_free(&f);
 				return (edit_db_error(req, ctx));
 			}
-			ret = page(req, ctx, a, ns_q, sub_q, &f, 422,
+			ret = page(req, ctx, a, n.gitlab_id, s.zid, &f, 422,
 			    out.message);
 			form_free(&f);
 			return (ret);
@@ -884,7 +907,7 @@ support_namespace_action(struct http_request *req, struct app_req *ctx)
 failed:
 	write_rollback(&w);
 	code = edit_write_status(&w, NULL, &f);
-	ret = code == 422 ? page(req, ctx, a, ns_q, sub_q, &f, 422, NULL) :
+	ret = code == 422 ? page(req, ctx, a, n.gitlab_id, s.zid, &f, 422, NULL) :
 	    edit_db_error(req, ctx);
 	form_free(&f);
 

@@ -125,6 +125,18 @@ test('wrong values and tickets are refused beside their field; nothing changes',
   const res = await sup.submit(`${SCREEN}/${ns.id}/extra_ci_minutes`, { extra_ci_minutes: '1', zendesk_ticket: ticket() });
   assert.equal(res.status, 400);
   assert.equal((await sup.submit(`${SCREEN}/${ns.id}/no_such_action`, { lock_version: '0' })).status, 404);
+  // A namespace or subscription that is gone: 404, the form valid or not.
+  const gone = Number(one('SELECT max(id) FROM namespaces')) + 1000;
+  for (const minutes of ['5', '-5']) {
+    const r = await sup.submit(`${SCREEN}/${gone}/extra_ci_minutes`,
+      { extra_ci_minutes: minutes, zendesk_ticket: ticket(), lock_version: '0' }, JSON_);
+    assert.equal(r.status, 404, minutes);
+  }
+  const goneSub = Number(one('SELECT max(id) FROM zuora_subscriptions')) + 1000;
+  const r = await sup.submit(`${SCREEN}/${ns.id}/force_reassociate`,
+    { subscription: String(goneSub), previous: 'none', zendesk_ticket: ticket(), lock_version: '0' }, JSON_);
+  assert.equal(r.status, 404);
+  assert.deepEqual([row(ns.id).minutes, row(ns.id).lock], [1000, '0']);
 });
 
 test('a change made meanwhile: 409 with the current values, then applied on purpose', async () => {
