@@ -101,6 +101,7 @@ enum {
 
 static int	 refuse(struct write_txn *, struct ext_result *, int,
 		    const char *);
+static json_t	*number_or_null(const char *);
 static char	*mail_body(const char *, const char *, const char *,
 		    const char *, const char *, const char *, const char *,
 		    const char *);
@@ -297,6 +298,8 @@ extension_create(struct write_txn *w, const struct ext_request *rq,
 	    sizeof(out->deployment_type));
 	(void)kore_strlcpy(term_end, PQgetvalue(res, 0, C_TERM_END),
 	    sizeof(term_end));
+	(void)kore_strlcpy(out->renewal_term_start, term_end,
+	    sizeof(out->renewal_term_start));
 	(void)kore_strlcpy(out->ends_on, PQgetvalue(res, 0, C_ENDS_ON),
 	    sizeof(out->ends_on));
 	(void)kore_strlcpy(contact, PQgetisnull(res, 0, C_CONTACT) ?
@@ -404,29 +407,23 @@ extension_create(struct write_txn *w, const struct ext_request *rq,
 	params[5] = term_end;
 	params[6] = rq->created_by;
 	params[7] = type_sm ? out->license_id : NULL;
+	params[8] = out->ends_on;
 	res = write_exec(w, "INSERT INTO temporary_extensions "
 	    "(zuora_subscription_id, salesforce_opportunity_id, reason, notes, "
 	    "users, renewal_term_start, starts_on, ends_on, created_by, "
 	    "license_id) VALUES ($1::bigint, $2, $3, $4, $5::integer, "
-	    "$6::date, $6::date, $6::date + 21, $7, $8::bigint) "
-	    "RETURNING id, renewal_term_start::text, starts_on::text, "
-	    "ends_on::text, coalesce(users::text, ''), to_char(created_at AT "
-	    "TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", 8, params);
+	    "$6::date, $6::date, $9::date, $7, $8::bigint) RETURNING id, "
+	    "to_char(created_at AT TIME ZONE 'UTC', "
+	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", 9, params);
 	if (res == NULL) {
 		kore_free(license);
 		goto failed;
 	}
 	(void)kore_strlcpy(out->id, PQgetvalue(res, 0, 0), sizeof(out->id));
-	(void)kore_strlcpy(out->renewal_term_start, PQgetvalue(res, 0, 1),
-	    sizeof(out->renewal_term_start));
-	(void)kore_strlcpy(out->starts_on, PQgetvalue(res, 0, 2),
-	    sizeof(out->starts_on));
-	(void)kore_strlcpy(out->ends_on, PQgetvalue(res, 0, 3),
-	    sizeof(out->ends_on));
-	(void)kore_strlcpy(out->users, PQgetvalue(res, 0, 4),
-	    sizeof(out->users));
-	(void)kore_strlcpy(out->created_at, PQgetvalue(res, 0, 5),
+	(void)kore_strlcpy(out->created_at, PQgetvalue(res, 0, 1),
 	    sizeof(out->created_at));
+	(void)kore_strlcpy(out->users, users != NULL ? users : "",
+	    sizeof(out->users));
 	PQclear(res);
 
 	/* SaaS: the namespace's paid plan now ends with the extension. */
@@ -477,6 +474,13 @@ failed:
 	return (-1);
 }
 
+/* A whole number kept as text, or null for "" (none). */
+static json_t *
+number_or_null(const char *v)
+{
+	return (*v != '\0' ? json_integer(strtoll(v, NULL, 10)) : json_null());
+}
+
 /* The extension as the API answers it: as asked (rq), and as saved (out). */
 json_t *
 extension_json(const struct ext_request *rq, const struct ext_result *out)
@@ -490,14 +494,12 @@ extension_json(const struct ext_request *rq, const struct ext_result *out)
 	    "salesforce_opportunity_id", rq->salesforce_opportunity_id,
 	    "reason", rq->reason,
 	    "notes", rq->notes,
-	    "users", out->users[0] != '\0' ?
-	    json_integer(strtoll(out->users, NULL, 10)) : json_null(),
+	    "users", number_or_null(out->users),
 	    "renewal_term_start", out->renewal_term_start,
-	    "starts_on", out->starts_on,
+	    "starts_on", out->renewal_term_start,
 	    "ends_on", out->ends_on,
 	    "created_by", rq->created_by,
-	    "license_id", out->license_id[0] != '\0' ?
-	    json_integer(strtoll(out->license_id, NULL, 10)) : json_null(),
+	    "license_id", number_or_null(out->license_id),
 	    "created_at", out->created_at,
 	    "message", json_sprintf("Access temporarily extended until %s",
 	    out->ends_on)));

@@ -136,9 +136,9 @@ struct ext_result {
 	char		 ends_on[16];
 	char		 license_id[32];
 	char		 namespace_id[32];
-	/* As saved, for the answer: dates, users ("" for none), when. */
+	/* As saved, for the answer: the term end it starts on (the renewal
+	 * term's start), users ("" for none), when. */
 	char		 renewal_term_start[16];
-	char		 starts_on[16];
 	char		 users[16];
 	char		 created_at[32];
 };
