@@ -22,7 +22,7 @@ enum setting_type {
 	SETTING_STRING,
 	SETTING_URL,
 	SETTING_SECRET,
-	SETTING_TOKEN,		/* a shared secret: 32 characters or more */
+	SETTING_TOKEN,		/* a secret of 32 characters or more */
 	SETTING_SECONDS,
 	SETTING_MS,
 };

@@ -81,7 +81,8 @@ const char	*form_value(const struct form *, const char *);
 int		 form_lock_ok(const struct form *);
 json_t		*form_view(struct app_req *, const struct form *,
 		    const char *, const char *);
-json_t		*form_conflict_rows(const struct form *, const struct form *);
+json_t		*form_conflict_rows(const struct form *,
+		    const struct form *);
 const char	*param_last(const struct params *, const char *);
 const char	*option_label(const struct form_field *, const char *);
 

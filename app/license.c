@@ -59,7 +59,8 @@ static int	 sign(EVP_PKEY *, const char *, size_t, unsigned char **,
 static int	 verify(EVP_PKEY *, const char *, size_t,
 		    const unsigned char *, size_t);
 static void	 ssl_error(char *, size_t, const char *, const char *);
-static EVP_PKEY	*pem_key(const char *, const char *, int, char *, size_t);
+static EVP_PKEY	*pem_key(const char *, const char *, int, char *,
+		    size_t);
 
 static void
 ssl_error(char *err, size_t errlen, const char *what, const char *path)

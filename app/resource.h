@@ -87,7 +87,8 @@ struct resource {
 };
 
 #define LIST_FILTERS_MAX	16
-#define LIST_FILTER_VALUES_MAX	32	/* in all the filters of a list */
+/* Values in all the filters of a list. */
+#define LIST_FILTER_VALUES_MAX	32
 #define LIST_WORDS_MAX		8
 #define LIST_WORD_MAX		100
 #define LIST_PER_PAGE		25
@@ -115,7 +116,7 @@ struct list_query {
 	long			 page;
 	int			 per;
 	const char		*add;		/* "Add filter" field name */
-	const struct trgm_stats	*trgm;		/* of res's search column */
+	const struct trgm_stats	*trgm;	/* res's search column's */
 	char			 error[LIST_ERR];
 };
 

@@ -42,7 +42,7 @@ struct trgm_stats {
 	const struct resource	*res;
 	time_t			 taken;
 	u_int32_t		 sampled;	/* rows; 0: no sample */
-	u_int16_t		*rows;		/* per trigram: rows holding it */
+	u_int16_t		*rows;	/* per trigram, rows with it */
 };
 
 struct trgm_pick {

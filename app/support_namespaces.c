@@ -770,10 +770,11 @@ support_namespace_action(struct http_request *req, struct app_req *ctx)
 	if (strcmp(n.lock, f.lock_version) != 0 || (a->need_sub &&
 	    strcmp(s.ns[0] != '\0' ? s.ns : "none", previous) != 0)) {
 		write_rollback(&w);
-		ret = page(req, ctx, a, n.gitlab_id, s.zid, &f, HTTP_STATUS_CONFLICT,
-		    "Someone changed this namespace or subscription after you "
-		    "looked it up, so nothing was changed. Its current state "
-		    "is shown; submit again to apply your change.");
+		ret = page(req, ctx, a, n.gitlab_id, s.zid, &f,
+		    HTTP_STATUS_CONFLICT, "Someone changed this namespace or "
+		    "subscription after you looked it up, so nothing was "
+		    "changed. Its current state is shown; submit again to "
+		    "apply your change.");
 		form_free(&f);
 		return (ret);
 	}
@@ -907,8 +908,8 @@ support_namespace_action(struct http_request *req, struct app_req *ctx)
 failed:
 	write_rollback(&w);
 	code = edit_write_status(&w, NULL, &f);
-	ret = code == 422 ? page(req, ctx, a, n.gitlab_id, s.zid, &f, 422, NULL) :
-	    edit_db_error(req, ctx);
+	ret = code == 422 ? page(req, ctx, a, n.gitlab_id, s.zid, &f, 422,
+	    NULL) : edit_db_error(req, ctx);
 	form_free(&f);
 
 	return (ret);

@@ -100,8 +100,8 @@ support_sm_trials(struct http_request *req, struct app_req *ctx)
 	    "'YYYY-MM-DD HH24:MI'), l.license_file IS NOT NULL "
 	    "FROM licenses l WHERE l.license_type = 'legacy' AND l.trial "
 	    "AND ($1::text = '' OR l.search_text LIKE lower($2)) "
-	    "ORDER BY l.issued_at DESC, l.id DESC LIMIT $4::int OFFSET $3::bigint",
-	    4, params);
+	    "ORDER BY l.issued_at DESC, l.id DESC "
+	    "LIMIT $4::int OFFSET $3::bigint", 4, params);
 	kore_free(like);
 	if (res == NULL)
 		return (edit_db_error(req, ctx));
