@@ -87,6 +87,9 @@ int		 app_route_match(const char *, const char *, struct app_req *);
 /* list_query.c */
 void		 url_append(struct kore_buf *, const char *);
 
+/* request_order.c */
+int		 request_order_wait(struct http_request *);
+
 /* render.c */
 json_t		*render_view(struct app_req *, const char *title);
 int		 render_page(struct http_request *, struct app_req *, int,

@@ -37,6 +37,10 @@ app_dispatch(struct http_request *req)
 	if ((ctx = req->hdlr_extra) != NULL && ctx->route >= 0)
 		return (app_routes[ctx->route].handler(req, ctx));
 
+	/* First come, first served (request_order.c). */
+	if (request_order_wait(req))
+		return (KORE_RESULT_RETRY);
+
 	ctx = req_ctx_new(req);
 	method = req_method(req);
 

@@ -4,21 +4,23 @@
 // uses, with some settings overridden from the environment.  With
 // { sanitizers: false }, the optimised build instead: one that must exit
 // at start-up (a bad setting) exits there, its message written, where the
-// sanitizer runtime can hang in exit handlers (see stop()).
+// sanitizer runtime can hang in exit handlers (see stop()).  { workers: n }
+// runs n Kore workers instead of the configured number.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export class AppInstance {
-  constructor(name, port, env, { sanitizers = true } = {}) {
+  constructor(name, port, env, { sanitizers = true, workers = null } = {}) {
     this.name = name;
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
     this.env = env;
     this.sanitizers = sanitizers;
+    this.workers = workers;
     this.dir = join(process.env.CDOT_TEST_WORK ?? join(ROOT, 'var/test'), name);
     this.log = join(this.dir, 'app.log');
     this.proc = null;
@@ -30,6 +32,10 @@ export class AppInstance {
     execFileSync(join(ROOT, 'conf/dev/kore-conf.sh'), [conf, String(this.port),
       join(ROOT, this.sanitizers ? 'build/asan/app.so' : 'build/app.so'),
       join(this.dir, 'kore.pid')]);
+    if (this.workers !== null) {
+      writeFileSync(conf, readFileSync(conf, 'utf8')
+        .replace(/^workers .*$/m, `workers ${this.workers}`));
+    }
     const lib = (n) => execFileSync('gcc', [`-print-file-name=${n}`]).toString().trim();
     const fd = openSync(this.log, 'a');
     this.proc = spawn('kore', ['-c', conf, '-f', '-n', '-r'], {
