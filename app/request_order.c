@@ -36,16 +36,16 @@ request_order_wait(struct http_request *req)
 	if (req->hdlr_extra != NULL)
 		return (0);
 
-	/* Toward the tail of Kore's queue: requests read before req. */
+	/*
+	 * Toward the tail of Kore's queue: requests read before req.  One
+	 * that is whole, not yet started and not being dropped runs first.
+	 */
 	for (older = TAILQ_NEXT(req, list); older != NULL;
 	    older = TAILQ_NEXT(older, list)) {
-		if (older->flags & HTTP_REQUEST_DELETE)
-			continue;
-		if (!(older->flags & HTTP_REQUEST_COMPLETE))
-			continue;
-		if (older->hdlr_extra != NULL || older->hdlr == NULL)
-			continue;
-		break;
+		if ((older->flags & HTTP_REQUEST_COMPLETE) &&
+		    !(older->flags & HTTP_REQUEST_DELETE) &&
+		    older->hdlr_extra == NULL)
+			break;
 	}
 	if (older == NULL)
 		return (0);
