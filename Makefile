@@ -24,7 +24,7 @@ ASAN_OBJ	:= $(SRC:app/%.c=build/asan/%.o)
 
 # Sources that do not depend on Kore, unit-tested on their own.
 UNIT_SRC	:= app/tmpl.c app/config.c app/params.c app/validate.c \
-		   app/outbox/backoff.c app/outbox/mail.c
+		   app/marks.c app/outbox/backoff.c app/outbox/mail.c
 
 # The outbox worker: a program of its own (libpq, libcurl, jansson).
 OUTBOX_SRC	:= $(wildcard app/outbox/*.c) app/config.c app/zuora.c

@@ -62,7 +62,6 @@
 #include <kore/kore.h>
 #include <kore/http.h>
 
-#include <oauth2/cache.h>
 #include <oauth2/cfg.h>
 #include <oauth2/http.h>
 #include <oauth2/log.h>
@@ -74,6 +73,7 @@
 
 #include "app.h"
 #include "auth.h"
+#include "marks.h"
 
 #define CALLBACK_PATH		"/auth/callback"
 #define SIGNIN_PATH		"/auth/signin"
@@ -88,7 +88,6 @@
 #define RETURN_MAX		400
 #define CLAIM_SKEW		60
 #define COOKIES_MAX		8192
-#define MARK_KEY_MAX		128
 
 #define PROVIDER_READY		0
 #define PROVIDER_PENDING	1
@@ -137,8 +136,6 @@ struct base_url {
 
 static oauth2_cfg_openidc_t	*oidc = NULL;
 static oauth2_cfg_session_t	*oidc_session = NULL;
-static oauth2_cache_t		*used_states = NULL;
-static oauth2_cache_t		*ended_sessions = NULL;
 static oauth2_log_t		*quiet = NULL;
 static struct base_url		 base;
 static char			 redirect_uri[512];
@@ -283,22 +280,15 @@ auth_parent_init(char *err, size_t errlen)
 	}
 
 	/*
-	 * Shared memory caches, made before the workers fork.  liboauth2
-	 * takes the last one registered as its default (for the JWKS), so
-	 * that one comes last and is the large one.
+	 * Shared memory, made before the workers fork: liboauth2's default
+	 * cache (for the JWKS), and the marks of used states and ended
+	 * sessions (marks.c).
 	 */
-	if (oauth2_cfg_set_cache(log, NULL, "shm", "name=cdot_used_states&"
-	    "max_entries=1024&max_val_size=16") != NULL ||
-	    oauth2_cfg_set_cache(log, NULL, "shm", "name=cdot_ended_sessions&"
-	    "max_entries=4096&max_val_size=16") != NULL ||
-	    oauth2_cfg_set_cache(log, NULL, "shm", "name=default&"
+	if (oauth2_cfg_set_cache(log, NULL, "shm", "name=default&"
 	    "max_entries=64&max_val_size=16384") != NULL ||
-	    (used_states = oauth2_cache_obtain(log, "cdot_used_states")) ==
-	    NULL ||
-	    (ended_sessions = oauth2_cache_obtain(log,
-	    "cdot_ended_sessions")) == NULL) {
-		(void)snprintf(err, errlen, "liboauth2 shared caches could "
-		    "not be made");
+	    marks_init() == -1) {
+		(void)snprintf(err, errlen, "shared memory for sign-in "
+		    "could not be made");
 		return (-1);
 	}
 
@@ -1643,45 +1633,31 @@ token_ok(const char *s, size_t max)
 }
 
 /*
- * The shared records: used states and ended sessions, in liboauth2's
- * shared-memory caches (made in the parent, so every worker sees them).
+ * The shared records: used states and ended sessions (marks.c, in
+ * memory mapped in the parent, so every worker sees them).
  */
 int
 auth_mark(const char *kind, const char *id, long ttl)
 {
-	oauth2_cache_t	*c;
-	char		 key[MARK_KEY_MAX];
+	char	key[MARKS_KEY_MAX];
 
-	c = strcmp(kind, "sid") == 0 ? ended_sessions : used_states;
-	if (c == NULL || (size_t)snprintf(key, sizeof(key), "%s:%s", kind,
-	    id) >= sizeof(key))
+	if ((size_t)snprintf(key, sizeof(key), "%s:%s", kind, id) >=
+	    sizeof(key))
 		return (-1);
 
-	return (oauth2_cache_set(quiet, c, key, "1", ttl) ? 0 : -1);
+	return (marks_set(key, ttl));
 }
 
 int
 auth_marked(const char *kind, const char *id)
 {
-	oauth2_cache_t	*c;
-	char		 key[MARK_KEY_MAX], *v;
+	char	key[MARKS_KEY_MAX];
 
-	c = strcmp(kind, "sid") == 0 ? ended_sessions : used_states;
-	if (c == NULL || (size_t)snprintf(key, sizeof(key), "%s:%s", kind,
-	    id) >= sizeof(key))
+	if ((size_t)snprintf(key, sizeof(key), "%s:%s", kind, id) >=
+	    sizeof(key))
 		return (0);
 
-	/*
-	 * This runs on every signed-in request, and liboauth2 formats each
-	 * of its debug messages before it looks at the log's level: without
-	 * a log it formats nothing (it says nothing through quiet anyway).
-	 */
-	v = NULL;
-	if (!oauth2_cache_get(NULL, c, key, &v) || v == NULL)
-		return (0);
-	oauth2_mem_free(v);
-
-	return (1);
+	return (marks_has(key));
 }
 
 /*

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "hash.h"
 
 static PGconn	*conn = NULL;
 
@@ -214,15 +215,10 @@ prepared_name(PGconn *c, const char *sql, int nparams, char *name,
 {
 	PGresult	*res;
 	u_int64_t	 hash;
-	const char	*p;
 	int		 i, ok;
 
-	/* FNV-1a: compare hashes first, texts only when they agree. */
-	hash = 14695981039346656037ULL;
-	for (p = sql; *p != '\0'; p++) {
-		hash ^= (unsigned char)*p;
-		hash *= 1099511628211ULL;
-	}
+	/* Compare hashes first, texts only when they agree. */
+	hash = hash_str(sql);
 
 	for (i = 0; i < nprepared; i++) {
 		if (prepared[i].hash == hash &&

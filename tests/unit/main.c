@@ -11,6 +11,7 @@ Suite	*config_suite(void);
 Suite	*params_suite(void);
 Suite	*validate_suite(void);
 Suite	*support_suite(void);
+Suite	*marks_suite(void);
 
 int
 main(void)
@@ -23,6 +24,7 @@ main(void)
 	srunner_add_suite(sr, params_suite());
 	srunner_add_suite(sr, validate_suite());
 	srunner_add_suite(sr, support_suite());
+	srunner_add_suite(sr, marks_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
