@@ -223,8 +223,8 @@ oidc_log_new(struct oidc_diag *d)
 
 /*
  * Once, in the parent: liboauth2's globals (libcurl, the semaphores and
- * shared caches every worker inherits, the crypto passphrase), the cookie
- * key, and the provider if it answers.
+ * shared cache every worker inherits, the crypto passphrase), the shared
+ * marks (marks.c), the cookie key, and the provider if it answers.
  */
 int
 auth_parent_init(char *err, size_t errlen)

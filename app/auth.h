@@ -49,7 +49,7 @@ void	 session_end(struct http_request *, struct app_req *);
 int	 session_random(char *, size_t, size_t);
 int	 session_equal(const char *, const char *);
 
-/* auth.c: the shared "seen" records (liboauth2's shared memory cache). */
+/* auth.c: the shared "seen" records (marks.c, in shared memory). */
 int	 auth_mark(const char *, const char *, long);
 int	 auth_marked(const char *, const char *);
 

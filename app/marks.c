@@ -9,7 +9,7 @@
  *
  *	marks_init()	maps the table (in the parent)
  *	marks_set()	marks key for ttl seconds; -1 if its run is full of
- *			live marks, or the key is too long
+ *			live marks, the key is too long or ttl not above 0
  *	marks_has()	whether key is marked and its mark has not expired
  *
  * A key goes to the first free or expired slot of its run, so a slot
@@ -20,6 +20,8 @@
 #include <sys/mman.h>
 
 #include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -35,7 +37,7 @@ struct mark_head {
 };
 
 struct marks_table {
-	int			lock;
+	bool			lock;		/* __atomic_test_and_set()'s */
 	struct mark_head	heads[MARKS_SLOTS];
 	char			keys[MARKS_SLOTS][MARKS_KEY_MAX];
 };
@@ -80,7 +82,7 @@ marks_set(const char *key, long ttl)
 	for (i = 0; i < MARKS_RUN; i++) {
 		slot = (hash + i) & (MARKS_SLOTS - 1);
 		h = &table->heads[slot];
-		if (h->expires != 0 && h->expires > now && h->hash == hash &&
+		if (h->expires > now && h->hash == hash &&
 		    strcmp(table->keys[slot], key) == 0) {
 			if (h->expires < now + ttl)
 				h->expires = now + ttl;
