@@ -14,6 +14,16 @@ after(async () => { await browser?.close(); });
 
 const rows = () => page.$$eval('table.records tbody tr', (trs) => trs.length);
 
+// Wide tables scroll inside their own box: the page as a whole is never
+// wider than the window, so the header and the menu stay in view.
+async function assertNoSidewaysScroll() {
+  const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    clientWidth: document.documentElement.clientWidth,
+  }));
+  assert.ok(scrollWidth <= clientWidth, `page ${scrollWidth} px wide in a ${clientWidth} px window`);
+}
+
 test('search customers by company domain', async () => {
   assert.match(page.url(), /\/admin\/customers$/);
   await page.fill('input[name="query"]', 'northwind-robotics.com');
@@ -60,6 +70,7 @@ test('open a record, then its history', async () => {
   assert.ok(await page.isVisible('h2:has-text("Zuora subscriptions")'));
   assert.ok(await page.isVisible('th:has-text("Owed seats")'));
   await shot(page, 'customer-show');
+  await assertNoSidewaysScroll();
   await Promise.all([page.waitForNavigation(), page.click('.page-actions a:has-text("History")')]);
   assert.match(await page.textContent('h1'), /History of Customer/);
   assert.ok(await page.isVisible('.event-create'));
@@ -73,4 +84,20 @@ test('the QSR list filtered on the error message', async () => {
   assert.equal(await rows(), 1);
   assert.equal(await page.inputValue('.filter[data-field="error_message"] input'), 'MaxAdditionalSeatsExceededError');
   await shot(page, 'reconciliations-filtered');
+});
+
+test('in a narrow window, a wide list scrolls in its box and its actions stay reachable', async () => {
+  await page.setViewportSize({ width: 800, height: 900 });
+  try {
+    await page.goto(page.url().replace(/\/admin\/.*$/, '/admin/customers'));
+    await assertNoSidewaysScroll();
+    const box = await page.$eval('.table-scroll', (el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+    assert.ok(box.scroll > box.client, 'the list is wider than its box at 800 px');
+    await page.locator('tbody tr:first-child a.show').scrollIntoViewIfNeeded();
+    await Promise.all([page.waitForNavigation(), page.click('tbody tr:first-child a.show')]);
+    assert.match(page.url(), /\/admin\/customers\/\d+$/);
+    await shot(page, 'customer-show-narrow');
+  } finally {
+    await page.setViewportSize({ width: 1400, height: 900 });
+  }
 });
