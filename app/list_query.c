@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,8 @@ static const struct op enum_ops[] = {
 	{ NULL, NULL, 0 },
 };
 
+static void	 query_error(struct list_query *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
 static const struct op	*ops_for(enum field_type);
 static const struct op	*op_find(enum field_type, const char *);
 static int	 filter_key(const char *, char *, size_t, char *, size_t,
@@ -90,6 +93,22 @@ struct joined {
 static int	 joined_field(const struct resource *, const struct field *,
 		    struct joined *);
 static const char *cast_for(enum field_type);
+
+/*
+ * The message a bad query gets.  It quotes the query's own values cut to
+ * a few bytes (%.60s), which can split a character in two: what is left
+ * of it goes, as the page and its JSON take only UTF-8.
+ */
+static void
+query_error(struct list_query *q, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(q->error, sizeof(q->error), fmt, ap);
+	va_end(ap);
+	params_utf8_repair(q->error);
+}
 
 static const struct op *
 ops_for(enum field_type t)
@@ -155,7 +174,7 @@ list_query_parse(struct app_req *ctx, struct list_query *q,
 
 		if (filter_key(p->v[i].key, name, sizeof(name), n, sizeof(n),
 		    part, sizeof(part)) == -1) {
-			snprintf(q->error, sizeof(q->error),
+			query_error(q,
 			    "The filter parameter '%.60s' is malformed.",
 			    p->v[i].key);
 			return (-1);
@@ -163,15 +182,14 @@ list_query_parse(struct app_req *ctx, struct list_query *q,
 
 		f = resource_field(res, name);
 		if (f == NULL || !(f->flags & (F_FILTER | F_HIDDEN))) {
-			snprintf(q->error, sizeof(q->error),
+			query_error(q,
 			    "%s cannot be filtered on '%.60s'.", res->label,
 			    name);
 			return (-1);
 		}
 
 		if ((lf = filter_slot(q, f, n)) == NULL) {
-			snprintf(q->error, sizeof(q->error),
-			    "At most %d filters at a time.",
+			query_error(q, "At most %d filters at a time.",
 			    LIST_FILTERS_MAX);
 			return (-1);
 		}
@@ -181,7 +199,7 @@ list_query_parse(struct app_req *ctx, struct list_query *q,
 			    sizeof(lf->op));
 			if (strlen(p->v[i].val) >= sizeof(lf->op) ||
 			    op_find(f->type, p->v[i].val) == NULL) {
-				snprintf(q->error, sizeof(q->error),
+				query_error(q,
 				    "'%.20s' is not an operator for %s.",
 				    p->v[i].val, f->label);
 				lf->op[0] = '\0';
@@ -192,7 +210,7 @@ list_query_parse(struct app_req *ctx, struct list_query *q,
 		} else {
 			if (lf->nvs == (int)(sizeof(lf->vs) /
 			    sizeof(lf->vs[0]))) {
-				snprintf(q->error, sizeof(q->error),
+				query_error(q,
 				    "Too many values for %s.", f->label);
 				return (-1);
 			}
@@ -240,7 +258,7 @@ list_query_parse(struct app_req *ctx, struct list_query *q,
 
 	/* Each value is a parameter of the statement, which takes so many. */
 	if (nvalues > LIST_FILTER_VALUES_MAX) {
-		snprintf(q->error, sizeof(q->error), "Too many filter values "
+		query_error(q, "Too many filter values "
 		    "(at most %d in all).", LIST_FILTER_VALUES_MAX);
 		return (-1);
 	}
@@ -248,7 +266,7 @@ list_query_parse(struct app_req *ctx, struct list_query *q,
 	if ((v = params_get(p, "query")) != NULL)
 		q->search = v;
 	if (q->search != NULL && strlen(q->search) > 200) {
-		snprintf(q->error, sizeof(q->error),
+		query_error(q,
 		    "The search is too long (at most 200 characters).");
 		return (-1);
 	}
@@ -256,7 +274,7 @@ list_query_parse(struct app_req *ctx, struct list_query *q,
 	if ((v = params_get(p, "sort")) != NULL && *v != '\0') {
 		f = resource_field(res, v);
 		if (f == NULL || !(f->flags & F_SORT)) {
-			snprintf(q->error, sizeof(q->error),
+			query_error(q,
 			    "%s cannot be sorted by '%.60s'.", res->label, v);
 			return (-1);
 		}
@@ -269,8 +287,7 @@ list_query_parse(struct app_req *ctx, struct list_query *q,
 		} else if (strcmp(v, "false") == 0) {
 			q->reverse = 0;
 		} else {
-			snprintf(q->error, sizeof(q->error),
-			    "sort_reverse must be true or false.");
+			query_error(q, "sort_reverse must be true or false.");
 			return (-1);
 		}
 	}
@@ -280,7 +297,7 @@ list_query_parse(struct app_req *ctx, struct list_query *q,
 		if (*end != '\0' || !isdigit((unsigned char)*v) ||
 		    q->page < 1 || q->page > LIST_PAGE_MAX) {
 			q->page = 1;
-			snprintf(q->error, sizeof(q->error),
+			query_error(q,
 			    "The page must be a number from 1 to %d; narrow "
 			    "the list with a search or a filter to go further.",
 			    LIST_PAGE_MAX);
@@ -291,7 +308,7 @@ list_query_parse(struct app_req *ctx, struct list_query *q,
 	if ((v = params_get(p, "add")) != NULL && *v != '\0') {
 		f = resource_field(res, v);
 		if (f == NULL || !(f->flags & F_FILTER)) {
-			snprintf(q->error, sizeof(q->error),
+			query_error(q,
 			    "%s cannot be filtered on '%.60s'.", res->label, v);
 			return (-1);
 		}
@@ -381,7 +398,7 @@ value_check(struct list_query *q, const struct field *f, const char *v)
 			;
 		ok = digits > 0 && digits <= 18 && p[digits] == '\0';
 		if (!ok) {
-			snprintf(q->error, sizeof(q->error),
+			query_error(q,
 			    "%s: '%.40s' is not a whole number.", f->label, v);
 		}
 		break;
@@ -396,14 +413,14 @@ value_check(struct list_query *q, const struct field *f, const char *v)
 		}
 		ok = ok && digits > 0 && digits <= 12 && *p == '\0';
 		if (!ok) {
-			snprintf(q->error, sizeof(q->error),
+			query_error(q,
 			    "%s: '%.40s' is not a number.", f->label, v);
 		}
 		break;
 	case FT_DATE:
 	case FT_TIME:
 		if (!(ok = date_valid(v))) {
-			snprintf(q->error, sizeof(q->error),
+			query_error(q,
 			    "%s: '%.40s' is not a date (YYYY-MM-DD).",
 			    f->label, v);
 		}
@@ -411,8 +428,7 @@ value_check(struct list_query *q, const struct field *f, const char *v)
 	case FT_BOOL:
 		ok = strcmp(v, "true") == 0 || strcmp(v, "false") == 0;
 		if (!ok) {
-			snprintf(q->error, sizeof(q->error),
-			    "%s: choose yes or no.", f->label);
+			query_error(q, "%s: choose yes or no.", f->label);
 		}
 		break;
 	case FT_ENUM:
@@ -422,16 +438,14 @@ value_check(struct list_query *q, const struct field *f, const char *v)
 				ok = 1;
 		}
 		if (!ok) {
-			snprintf(q->error, sizeof(q->error),
-			    "%s: '%.40s' is not one of the choices.",
+			query_error(q, "%s: '%.40s' is not one of the choices.",
 			    f->label, v);
 		}
 		break;
 	case FT_TEXT:
 		if (strlen(v) > 255) {
 			ok = 0;
-			snprintf(q->error, sizeof(q->error),
-			    "%s: the value is too long.", f->label);
+			query_error(q, "%s: the value is too long.", f->label);
 		}
 		break;
 	}

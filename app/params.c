@@ -187,49 +187,91 @@ params_urldecode(char *s, size_t *len)
 	return (params_utf8_valid(s, *len) ? 0 : -1);
 }
 
-/* Well-formed UTF-8: no overlongs, no surrogates, nothing past U+10FFFF. */
+/*
+ * The length of the well-formed UTF-8 sequence at p (e is the end), or 0:
+ * no overlongs, no surrogates, nothing past U+10FFFF.
+ */
+static size_t
+utf8_seq(const uint8_t *p, const uint8_t *e)
+{
+	uint32_t	 cp;
+	int		 n, i;
+
+	if (*p < 0x80)
+		return (1);
+
+	if ((*p & 0xe0) == 0xc0) {
+		n = 1;
+		cp = *p & 0x1f;
+	} else if ((*p & 0xf0) == 0xe0) {
+		n = 2;
+		cp = *p & 0x0f;
+	} else if ((*p & 0xf8) == 0xf0) {
+		n = 3;
+		cp = *p & 0x07;
+	} else {
+		return (0);
+	}
+
+	if (e - p <= n)
+		return (0);
+	for (i = 1; i <= n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return (0);
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+
+	if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+	    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return (0);
+
+	return (n + 1);
+}
+
+/* Whether the len bytes at s are well-formed UTF-8 throughout. */
 int
 params_utf8_valid(const char *s, size_t len)
 {
 	const uint8_t	*p, *e;
-	uint32_t	 cp;
-	int		 n, i;
+	size_t		 n;
 
 	p = (const uint8_t *)s;
 	e = p + len;
 	while (p < e) {
-		if (*p < 0x80) {
-			p++;
-			continue;
-		} else if ((*p & 0xe0) == 0xc0) {
-			n = 1;
-			cp = *p & 0x1f;
-		} else if ((*p & 0xf0) == 0xe0) {
-			n = 2;
-			cp = *p & 0x0f;
-		} else if ((*p & 0xf8) == 0xf0) {
-			n = 3;
-			cp = *p & 0x07;
-		} else {
+		if ((n = utf8_seq(p, e)) == 0)
 			return (0);
-		}
-
-		if (e - p <= n)
-			return (0);
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return (0);
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
-		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return (0);
-		p += n + 1;
+		p += n;
 	}
 
 	return (1);
+}
+
+/*
+ * Drop from s, in place, every byte that does not belong to a well-formed
+ * sequence: what is left of a character that a bounded copy (%.60s, a
+ * full buffer) cut in two.  JSON, and so every page, takes only UTF-8.
+ */
+void
+params_utf8_repair(char *s)
+{
+	const uint8_t	*p, *e;
+	char		*o;
+	size_t		 n;
+
+	p = (const uint8_t *)s;
+	e = p + strlen(s);
+	o = s;
+	while (p < e) {
+		if ((n = utf8_seq(p, e)) == 0) {
+			p++;
+			continue;
+		}
+		memmove(o, p, n);
+		o += n;
+		p += n;
+	}
+	*o = '\0';
 }
 
 static int

@@ -36,5 +36,6 @@ int		 params_add(struct params *, const char *, const char *);
 void		 params_free(struct params *);
 int		 params_urldecode(char *, size_t *);
 int		 params_utf8_valid(const char *, size_t);
+void		 params_utf8_repair(char *);
 
 #endif

@@ -513,6 +513,7 @@ lookup_add(json_t *lookups, const char *name, const char *label,
     const char *value, int rc, const char *missing)
 {
 	json_t	*fv;
+	char	 msg[160];
 
 	if (*value == '\0')
 		rc = 0;
@@ -522,8 +523,11 @@ lookup_add(json_t *lookups, const char *name, const char *label,
 	fv = json_pack("{s:s, s:s, s:s}", "name", name, "label", label,
 	    "value", value);
 	if (*value != '\0' && rc == 0) {
-		json_object_set_new(fv, "error", json_sprintf("No %s "
-		    "\xe2\x80\x9c%.100s\xe2\x80\x9d.", missing, value));
+		/* Cut to 100 bytes, perhaps within a character: mended. */
+		(void)snprintf(msg, sizeof(msg), "No %s \xe2\x80\x9c%.100s"
+		    "\xe2\x80\x9d.", missing, value);
+		params_utf8_repair(msg);
+		json_object_set_new(fv, "error", json_string(msg));
 	}
 	json_array_append_new(lookups, fv);
 

@@ -2,6 +2,7 @@
  * Query string and form parsing: decoding, repeated keys, and the bounds.
  */
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,6 +101,30 @@ START_TEST(test_rejects)
 }
 END_TEST
 
+START_TEST(test_utf8_repair)
+{
+	char	cut[32], whole[32], bad[32];
+
+	/* "Σ" cut after its first byte by a bounded copy, then more text. */
+	(void)snprintf(cut, sizeof(cut), "'%.4s' x", "a\xce\xa3\xce\xa3");
+	ck_assert(!params_utf8_valid(cut, strlen(cut)));
+	params_utf8_repair(cut);
+	ck_assert_str_eq(cut, "'a\xce\xa3' x");
+
+	/* What is whole stays whole, four-byte characters included. */
+	(void)snprintf(whole, sizeof(whole), "%s", "R\xc3\xa9" "e \xf0\x9f\x99\x82");
+	params_utf8_repair(whole);
+	ck_assert_str_eq(whole, "R\xc3\xa9" "e \xf0\x9f\x99\x82");
+
+	/* Stray continuation bytes, a surrogate, a cut at the very end. */
+	(void)snprintf(bad, sizeof(bad), "%s",
+	    "\x80" "a\xed\xa0\x80" "b\xe2\x82");
+	params_utf8_repair(bad);
+	ck_assert_str_eq(bad, "ab");
+	ck_assert(params_utf8_valid(bad, strlen(bad)));
+}
+END_TEST
+
 Suite *
 params_suite(void)
 {
@@ -112,6 +137,7 @@ params_suite(void)
 	tcase_add_test(tc, test_rails_filters_and_repeats);
 	tcase_add_test(tc, test_utf8_and_newlines);
 	tcase_add_test(tc, test_rejects);
+	tcase_add_test(tc, test_utf8_repair);
 	suite_add_tcase(s, tc);
 
 	return (s);
