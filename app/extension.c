@@ -48,6 +48,13 @@
 
 #include "support.h"
 
+/*
+ * The contact's name, e-mail and company as stored: at most 255
+ * characters each (the contact's name two of 100 and a space), of up to
+ * 4 bytes, copied whole into the license and the e-mail.
+ */
+#define EXT_TEXT_MAX	1024
+
 #define MSG_WINDOW \
 	"Temporary extension can be requested 15 days prior to subscription " \
 	"expiry up until 13 days after subscription expiry"
@@ -259,7 +266,8 @@ extension_create(struct write_txn *w, const struct ext_request *rq,
 	PGresult		*res;
 	const char		*params[10], *plan, *users, *key, *sql;
 	char			 msg[EXT_MSG_MAX], sub_id[32], term_end[16];
-	char			 contact[256], email[256], company[256];
+	char			 contact[EXT_TEXT_MAX], email[EXT_TEXT_MAX];
+	char			 company[EXT_TEXT_MAX];
 	char			 plan_name[16], ns_path[256];
 	char			*license, *body;
 	int			 type_sm;

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { Client } from '../lib/http.mjs';
 import { smtp } from '../lib/smtp.mjs';
 import {
-  account, subscription, namespace, trial, cleanup, api, client, tag, sql, one, day, TODAY, MESSAGES,
+  account, subscription, namespace, trial, cleanup, api, client, tag, sql, one, q, day, TODAY, MESSAGES,
   OPPORTUNITY, lastEvent, appLog, HTML, licenseFile, sqlError,
 } from './support_helpers.mjs';
 
@@ -288,6 +288,25 @@ test('self-managed: a legacy trial license for the base plan, e-mailed to the So
   const { body: lp } = await ro.json(`/admin/licenses/${r.body.license_id}`);
   assert.equal(lp.download_href, `/admin/licenses/${r.body.license_id}/download`);
   assert.equal(lp.emails[0].to, contact);
+});
+
+test('self-managed: names as long as their columns allow, in other scripts, reach the license and the e-mail whole', async () => {
+  const a = account(tag());
+  const first = 'Ж'.repeat(100);
+  const last = '語'.repeat(100);
+  const company = '株'.repeat(254) + '🙂';
+  sql(`UPDATE billing_account_contacts SET first_name = ${q(first)}, last_name = ${q(last)}
+    WHERE billing_account_id = ${a.id}`);
+  sql(`UPDATE billing_accounts SET company = ${q(company)} WHERE id = ${a.id}`);
+  const sub = subscription(a.id, { type: 'sm', ends: 5 });
+  const r = await api(anon, body(sub, { users: 3 }));
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const [name, co] = sql(`SELECT name, company FROM licenses WHERE id = ${r.body.license_id}`)[0];
+  assert.equal(name, `${first} ${last}`);
+  assert.equal(co, company);
+  const contact = one(`SELECT work_email FROM billing_account_contacts WHERE billing_account_id = ${a.id}`);
+  const [mail] = await smtp.waitFor(contact);
+  assert.ok(mail.body.includes(`Hello ${first} ${last},`), 'the greeting names the contact in full');
 });
 
 test('the subscription\'s page shows "Access temporarily extended until" while the extension runs', async () => {
