@@ -109,7 +109,7 @@ function randomQuery(g, list) {
   return q.join('&');
 }
 
-test('random searches, filters, sorts and pages: the list or a clear message, never a 500', async () => {
+test('random searches, filters, sorts and pages: the list or a clear message, never a 500', async (t) => {
   const seed = Number(process.env.BROWSE_SEED ?? (Date.now() % 2147483647));
   const g = generator(seed);
   const seen = { 200: 0, 400: 0 };
@@ -138,6 +138,7 @@ test('random searches, filters, sorts and pages: the list or a clear message, ne
     }
   }
   // Both kinds of answer came up, so the inputs reached past the parser.
+  t.diagnostic(`seed ${seed}: ${JSON.stringify(seen)}`);
   assert.ok(seen[200] > 20 && seen[400] > 20, `seed ${seed}: ${JSON.stringify(seen)}`);
   const alive = await ro.json('/admin/customers');
   assert.equal(alive.res.status, 200);
