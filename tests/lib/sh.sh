@@ -6,12 +6,14 @@ free_port() {
 }
 
 # wait_until PID COMMAND...: run COMMAND every 0.1 s until it succeeds,
-# for 10 s at most, or until process PID has exited.  Never fails: the
-# caller checks what it waited for.
+# for 30 s at most, or until process PID has exited.  Never fails: the
+# caller checks what it waited for.  A start that usually takes a second
+# (the OpenID Provider loading its modules and making its key) once took
+# over 10 s on a slow host.
 wait_until() {
 	local pid=$1 i
 	shift
-	for i in $(seq 1 100); do
+	for i in $(seq 1 300); do
 		"$@" && return 0
 		kill -0 "$pid" 2>/dev/null || return 0
 		sleep 0.1
