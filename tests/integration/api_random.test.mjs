@@ -5,9 +5,10 @@
 // limits), unknown fields, repeated keys, and JSON cut short.  Every
 // answer is an extension (201) or an error object with its code (400,
 // 404, 422), never a 500 or a 503; a refused request makes no extension.
-// BROWSE_SEED=<seed> repeats the same requests, API_ROUNDS=<n> makes more.
+// RANDOM_SEED=<seed> repeats the same requests, API_ROUNDS=<n> makes more.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { generator, randomSeed } from '../lib/random.mjs';
 import { Client } from '../lib/http.mjs';
 import {
   account, subscription, cleanup, api, tag, one, OPPORTUNITY,
@@ -24,19 +25,6 @@ before(() => {
 });
 after(() => { cleanup(); });
 
-function generator(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n) => Math.floor(next() * n);
-  return { next, int, pick: (xs) => xs[int(xs.length)] };
-}
-
 // Written into the JSON text as they are: numbers JSON.stringify cannot make.
 const RAW = ['1e400', '-1e400', '1e-400', '12345678901234567890123', '-0', '0.0', '1E2', '2.5',
   '-3', '0', '1000000', '1000001', '9223372036854775807', '9223372036854775808', 'true', 'false',
@@ -52,7 +40,7 @@ function field(g, typical) {
 const extensionCount = () => Number(one('SELECT count(*) FROM temporary_extensions'));
 
 test('random bodies: an extension or an error object with its code, never a 500', async (t) => {
-  const seed = Number(process.env.BROWSE_SEED ?? (Date.now() % 2147483647));
+  const seed = randomSeed();
   const g = generator(seed);
   const seen = { 201: 0, 400: 0, 404: 0, 422: 0 };
   for (let i = 0; i < ROUNDS; i++) {
@@ -69,7 +57,7 @@ test('random bodies: an extension or an error object with its code, never a 500'
     let text = `{${parts.join(', ')}}`;
     if (g.next() < 0.05) text = text.slice(0, g.int(text.length));
     const before_ = extensionCount();
-    const why = `BROWSE_SEED=${seed}, request ${i}: ${text.slice(0, 400)}`;
+    const why = `RANDOM_SEED=${seed}, request ${i}: ${text.slice(0, 400)}`;
     const r = await api(anon, text);
     assert.ok(r.status in seen, `${r.status} for ${why}: ${r.res.text_.slice(0, 300)}`);
     seen[r.status]++;

@@ -38,6 +38,20 @@ export async function editForm(c, path) {
   return { lock_version: body.form.lock_version, values, fields: body.form.fields, body };
 }
 
+// The answer to a form posted with random values (JSON): done (303),
+// refused beside the fields (422), the conflict page (409) or a message
+// about the form itself (400), counted in seen; anything else fails, why
+// saying what was posted.  Returns the 422's body, else null.
+export function assertFormAnswer(res, seen, why) {
+  assert.ok([303, 400, 409, 422].includes(res.status), `${res.status} for ${why}: ${res.text_.slice(0, 300)}`);
+  seen[res.status] = (seen[res.status] ?? 0) + 1;
+  if (res.status === 400) assert.ok(JSON.parse(res.text_).error.length > 0, `no message: ${why}`);
+  if (res.status !== 422) return null;
+  const body = JSON.parse(res.text_);
+  assert.ok(body.form.fields.some((x) => x.error) || body.form.alert, `no message: ${why}`);
+  return body;
+}
+
 // The messages beside the fields of a refused form (JSON answer).
 export function fieldErrors(body) {
   return Object.fromEntries(body.form.fields.filter((f) => f.error).map((f) => [f.name, f.error]));

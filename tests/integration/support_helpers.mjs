@@ -8,12 +8,12 @@ import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import {
   client, tag, sql, one, q, zuoraId, makeAccount, makeCustomer, cleanup as editCleanup, track,
-  follow, fieldErrors, waitFor, decode, HTML, JSON_,
+  follow, fieldErrors, assertFormAnswer, waitFor, decode, HTML, JSON_,
 } from './edit_helpers.mjs';
 
 export {
-  client, tag, sql, one, q, zuoraId, makeAccount, makeCustomer, track, follow, fieldErrors, waitFor,
-  decode, HTML, JSON_,
+  client, tag, sql, one, q, zuoraId, makeAccount, makeCustomer, track, follow, fieldErrors,
+  assertFormAnswer, waitFor, decode, HTML, JSON_,
 };
 
 export const SUPPORT = 'support@example.com';
