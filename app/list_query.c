@@ -265,7 +265,8 @@ list_query_parse(struct app_req *ctx, struct list_query *q,
 
 	if ((v = params_get(p, "query")) != NULL)
 		q->search = v;
-	if (q->search != NULL && strlen(q->search) > 200) {
+	if (q->search != NULL &&
+	    utf8_chars(q->search, strlen(q->search)) > 200) {
 		query_error(q,
 		    "The search is too long (at most 200 characters).");
 		return (-1);
@@ -784,8 +785,13 @@ where_search(struct sql *s, const struct list_query *q)
 	p = q->search;
 	for (words = 0; words < LIST_WORDS_MAX &&
 	    (w = next_word(&p, &len)) != NULL; words++) {
-		if (len > LIST_WORD_MAX)
+		/* A long word is searched by its start, whole characters. */
+		if (len > LIST_WORD_MAX) {
 			len = LIST_WORD_MAX;
+			while (len > 0 &&
+			    ((unsigned char)w[len] & 0xc0) == 0x80)
+				len--;
+		}
 
 		for (digits = 0; digits < len &&
 		    isdigit((unsigned char)w[digits]); digits++)

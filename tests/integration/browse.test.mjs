@@ -60,6 +60,20 @@ test('search of a full name finds the person (every word matches some field)', a
   assert.equal(none.rows.length, 0);
 });
 
+test('a word past 100 bytes is searched by its start, cut between characters; a search has 200 characters at most', async () => {
+  // 1 + 2 * 60 bytes: cut at 100 bytes, the 50th "Ж" would be split.
+  const body = await list('/admin/customers?query=' + encodeURIComponent('x' + 'Ж'.repeat(60)));
+  assert.equal(body.rows.length, 0);
+  const long = await list('/admin/customers?query=' + encodeURIComponent('Ж'.repeat(100)));
+  assert.equal(long.rows.length, 0);
+  // The search's own bound counts characters, not bytes.
+  const words = (n) => Array(n).fill('ЖЖЖЖЖЖЖЖЖ').join(' '); // n * 10 - 1 characters
+  assert.equal((await list('/admin/customers?query=' + encodeURIComponent(`${words(20)}Ж`))).rows.length, 0);
+  const over = await ro.json('/admin/customers?query=' + encodeURIComponent(`${words(20)}ЖЖ`));
+  assert.equal(over.res.status, 400);
+  assert.equal(over.body.error, 'The search is too long (at most 200 characters).');
+});
+
 test('search is case-insensitive and treats % and _ literally', async () => {
   assert.equal((await list('/admin/customers?query=DANA.WHITFIELD')).rows.length, 1);
   assert.equal((await list('/admin/customers?query=%25')).rows.length, 0);
