@@ -105,6 +105,8 @@ test('random searches, filters, sorts and pages: the list or a clear message, ne
     const why = `RANDOM_SEED=${seed}, request ${i}: ${path}`;
     const json = g.next() < 0.7;
     const res = await ro.get(path, json ? { headers: { accept: 'application/json' } } : {});
+    // Kore answers an address of 2,000 bytes or more itself (414).
+    if (res.status === 414 && path.length >= 1998) continue;
     assert.ok(res.status === 200 || res.status === 400, `${res.status} for ${why}`);
     seen[res.status]++;
     if (json && res.status === 200) {
