@@ -513,7 +513,7 @@ lookup_add(json_t *lookups, const char *name, const char *label,
     const char *value, int rc, const char *missing)
 {
 	json_t	*fv;
-	char	 msg[160];
+	char	 msg[256];	/* missing (under 64), the 100 bytes quoted */
 
 	if (*value == '\0')
 		rc = 0;

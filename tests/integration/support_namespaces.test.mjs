@@ -65,6 +65,9 @@ test('the screen: one tab per action; a namespace is found by its ID or its path
   // Quoted cut to 100 bytes, within a "Σ": the part left of it is dropped.
   page = await look(sup, 'extra_ci_minutes', { ns: 'x' + 'Σ'.repeat(60) });
   assert.equal(page.lookups[0].error, `No namespace has the ID or path \u201cx${'Σ'.repeat(49)}\u201d.`);
+  page = await look(sup, 'clear_subscription', { sub: 'A'.repeat(120) });
+  assert.equal(page.lookups[0].error,
+    `No subscription has the Zuora subscription ID or name \u201c${'A'.repeat(100)}\u201d.`);
   page = await look(sup, 'clear_subscription', { sub: 'A-S99999999' });
   assert.match(page.lookups[0].error, /No subscription has the Zuora subscription ID or name/);
 });
