@@ -6,7 +6,7 @@ PORT		?= 8080
 SCALE		?= 1000000
 
 KORE_FEATURES	:= $(shell cat /usr/share/kore/features 2>/dev/null)
-PKGS		:= jansson liboauth2 libpq openssl libcurl
+PKGS		:= jansson liboauth2 libpq openssl libcurl cjose
 
 WARN		:= -Wall -Wextra -Werror -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wmissing-declarations -Wshadow \
@@ -27,8 +27,10 @@ UNIT_SRC	:= app/tmpl.c app/config.c app/params.c app/validate.c \
 		   app/marks.c app/outbox/backoff.c app/outbox/mail.c
 
 # The outbox worker: a program of its own (libpq, libcurl, jansson).
-OUTBOX_SRC	:= $(wildcard app/outbox/*.c) app/config.c app/zuora.c
-OUTBOX_LIBS	:= $(shell pkg-config --libs libpq libcurl jansson 2>/dev/null)
+OUTBOX_SRC	:= $(wildcard app/outbox/*.c) app/config.c app/zuora.c \
+		   app/httpc.c app/gitlab.c app/pem.c
+OUTBOX_LIBS	:= $(shell pkg-config --libs libpq libcurl jansson cjose \
+		   openssl 2>/dev/null)
 UNIT_TESTS	:= $(wildcard tests/unit/*.c)
 
 .PHONY: all deps keys run test test-unit migrate demo seed-scale bench clean

@@ -77,6 +77,10 @@ static const struct setting settings[] = {
 	S(mail_from,		SETTING_STRING,	0,
 	    "noreply@example.com"),
 	S(smtp_timeout,		SETTING_SECONDS, 0, "30"),
+	/* GitLab.com: the subscriptions internal API (gitlab.c). */
+	S(gitlab_base_url,	SETTING_URL,	0, "https://gitlab.com"),
+	S(gitlab_jwt_key,	SETTING_SECRET,	0, ""),
+	S(gitlab_http_timeout,	SETTING_SECONDS, 0, "10"),
 };
 
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))

@@ -66,6 +66,15 @@ struct app_config {
 	char			*mail_from;
 	long			 smtp_timeout;
 
+	/*
+	 * GitLab.com's subscriptions internal API: where, the key that
+	 * signs its tokens (a PEM file, or the PEM text), and seconds for
+	 * each call.
+	 */
+	char			*gitlab_base_url;
+	char			*gitlab_jwt_key;
+	long			 gitlab_http_timeout;
+
 	struct config_group	 groups[CONFIG_GROUPS_MAX];
 	size_t			 ngroups;
 };

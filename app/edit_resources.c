@@ -248,6 +248,12 @@ static const struct edit_resource zuora_subscriptions = {
 	.show_extras = subscription_show_extras,
 };
 
+/* Namespaces: the GitLab.com sync panel, Refresh from GitLab.com. */
+static const struct edit_resource namespaces = {
+	.name = "namespaces", .table = "namespaces",
+	.show_extras = namespace_show_extras,
+};
+
 const struct edit_resource *edit_resources[] = {
 	&customers,
 	&billing_accounts,
@@ -256,5 +262,6 @@ const struct edit_resource *edit_resources[] = {
 	&trials,
 	&licenses,
 	&zuora_subscriptions,
+	&namespaces,
 	NULL
 };

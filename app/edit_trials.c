@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "edit.h"
+#include "support.h"
 
 static const struct form_field renew_fields[] = {
 	{ .name = "ends_on", .label = "Trial ends on", .type = FORM_DATE,
@@ -177,11 +178,11 @@ trial_renew(struct http_request *req, struct app_req *ctx)
 	    "NULL", 2, params) < 0)
 		goto failed;
 
+	(void)snprintf(msg, sizeof(msg), "Trial renewed: it now ends on %s.%s",
+	    form_value(&mine, "ends_on"), gitlab_queued_note(&w));
 	if (write_commit(&w) == -1)
 		goto failed;
 
-	(void)snprintf(msg, sizeof(msg), "Trial renewed: it now ends on %s.",
-	    form_value(&mine, "ends_on"));
 	ret = edit_flash_redirect(req, "notice", msg, href);
 	goto done;
 

@@ -45,6 +45,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "pem.h"
 #include "support.h"
 
 #define LICENSE_LINE		76
@@ -58,51 +59,6 @@ static int	 sign(EVP_PKEY *, const char *, size_t, unsigned char **,
 		    size_t *);
 static int	 verify(EVP_PKEY *, const char *, size_t,
 		    const unsigned char *, size_t);
-static void	 ssl_error(char *, size_t, const char *, const char *);
-static EVP_PKEY	*pem_key(const char *, const char *, int, char *,
-		    size_t);
-
-static void
-ssl_error(char *err, size_t errlen, const char *what, const char *path)
-{
-	unsigned long	e;
-	char		buf[160];
-
-	e = ERR_get_error();
-	ERR_error_string_n(e, buf, sizeof(buf));
-	(void)snprintf(err, errlen, "%s %s: %s", what, path,
-	    e != 0 ? buf : "unknown error");
-	ERR_clear_error();
-}
-
-/*
- * The private (or public) key in the PEM file at path, named by the
- * setting that gives it; NULL with the reason in err.
- */
-static EVP_PKEY *
-pem_key(const char *setting, const char *path, int private, char *err,
-    size_t errlen)
-{
-	BIO		*bio;
-	EVP_PKEY	*key;
-	char		 what[80];
-
-	if ((bio = BIO_new_file(path, "r")) == NULL) {
-		(void)snprintf(what, sizeof(what), "%s: cannot read", setting);
-		ssl_error(err, errlen, what, path);
-		return (NULL);
-	}
-	key = private ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) :
-	    PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
-	BIO_free(bio);
-	if (key == NULL) {
-		(void)snprintf(what, sizeof(what), "%s: not a PEM %s key:",
-		    setting, private ? "private" : "public");
-		ssl_error(err, errlen, what, path);
-	}
-
-	return (key);
-}
 
 /* Base64 without line breaks (malloc'd). */
 static char *

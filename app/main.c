@@ -103,6 +103,10 @@ kore_parent_configure(int argc, char **argv)
 	if (license_keys_load(err, sizeof(err)) == -1)
 		fatalx("licenses: %s", err);
 
+	/* The key that signs GitLab.com's tokens, likewise. */
+	if (gitlab_keys_load(err, sizeof(err)) == -1)
+		fatalx("GitLab.com: %s", err);
+
 	/* libcurl's globals, before any task thread calls Zuora. */
 	if (zuora_global_init() == -1)
 		fatalx("libcurl could not be initialised");

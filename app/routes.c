@@ -21,6 +21,12 @@ const struct app_route app_routes[] = {
 	{ GET,	"/metrics",		NEED_PUBLIC,	page_metrics, "metrics" },
 	{ GET,	"/assets/*",		NEED_PUBLIC,	assets_serve, "asset" },
 
+	/* Where GitLab.com finds the keys of our tokens (support_gitlab.c). */
+	{ GET,	"/.well-known/openid-configuration", NEED_PUBLIC,
+	    page_gitlab_discovery, "openid configuration" },
+	{ GET,	"/oauth/discovery/keys", NEED_PUBLIC,	page_gitlab_jwks,
+	    "token keys" },
+
 	/* Signing in and out (auth.c); signing out needs a session. */
 	{ GET,	"/auth/signin",		NEED_PUBLIC,	auth_signin,
 	    "sign in" },
@@ -59,6 +65,11 @@ const struct app_route app_routes[] = {
 	    support_namespaces, "support: namespace controls" },
 	{ POST,	"/admin/support/namespaces/:id/:name", ROLE_SUPPORT_ADMIN,
 	    support_namespace_action, "support: namespace control" },
+	{ POST,	"/admin/support/gitlab_sync/:id/retry", ROLE_SUPPORT_ADMIN,
+	    gitlab_sync_retry, "support: retry GitLab.com request" },
+	{ POST,	"/admin/namespaces/:id/refresh_from_gitlab",
+	    ROLE_EDITOR | ROLE_SUPPORT_ADMIN, namespace_refresh_from_gitlab,
+	    "refresh from GitLab.com" },
 
 	/* Browsing: every resource, for every role. */
 	{ GET,	"/admin/:name",		ROLE_ANY,	page_list, "list" },

@@ -10,6 +10,9 @@
  *				and creation, for both callers below
  *	extension_api.c		the sales system's (SFDC's) API
  *	license.c		signed legacy licenses and their e-mail
+ *	support_gitlab.c	GitLab.com: the sync panel, retries, live
+ *				lookups, Refresh from GitLab.com, the keys
+ *				GitLab verifies our tokens with
  *	support.c		what the screens share: the ticket field, the
  *				transaction with actor and ticket, pages
  *
@@ -77,6 +80,25 @@ void	 license_show_extras(struct app_req *, const char *, json_t *);
 /* support_namespaces.c */
 int	 support_namespaces(struct http_request *, struct app_req *);
 int	 support_namespace_action(struct http_request *, struct app_req *);
+
+/* support_gitlab.c */
+int		 gitlab_keys_load(char *, size_t);
+int		 gitlab_ready(void);
+int		 page_gitlab_discovery(struct http_request *, struct app_req *);
+int		 page_gitlab_jwks(struct http_request *, struct app_req *);
+const char	*gitlab_queued_note(struct write_txn *);
+void		 gitlab_sync_panel(struct app_req *, json_t *, const char *);
+void		 namespace_show_extras(struct app_req *, const char *,
+		    json_t *);
+int		 gitlab_sync_retry(struct http_request *, struct app_req *);
+int		 namespace_refresh_from_gitlab(struct http_request *,
+		    struct app_req *);
+void		 gitlab_lookup_start(struct http_request *, struct app_req *,
+		    const char *);
+json_t		*gitlab_lookup_result(void *, const char *, char *, size_t);
+void		 gitlab_job_free(void *);
+void		 gitlab_drift_add(json_t *, const char *, const char *,
+		    json_t *, const char *);
 
 /* license.c */
 struct license_req {

@@ -203,6 +203,11 @@ static int	 action_not_found(struct http_request *, struct app_req *);
 static int	 page(struct http_request *, struct app_req *,
 		    const struct ns_action *, const char *, const char *,
 		    struct form *, int, const char *);
+static int	 page_live(struct http_request *, struct app_req *,
+		    const struct ns_action *, const char *, const char *,
+		    struct form *, int, const char *, json_t *,
+		    const char *);
+static json_t	*drift_view(const struct ns_row *, json_t *, const char *);
 static const char *current_value(const struct ns_action *,
 		    const struct ns_row *);
 static void	 tab_href(const struct ns_action *, const struct ns_row *,
@@ -535,6 +540,33 @@ lookup_add(json_t *lookups, const char *name, const char *label,
 }
 
 /*
+ * The namespace as GitLab.com has it beside the panel's copy, each field
+ * that differs marked; or the panel's copy alone with why (note).
+ */
+static json_t *
+drift_view(const struct ns_row *n, json_t *live, const char *note)
+{
+	json_t	*rows;
+
+	if (live == NULL)
+		return (json_pack("{s:s, s:b}", "note", note, "unavailable", 1));
+	rows = json_array();
+	gitlab_drift_add(rows, "Plan", n->plan, live, "plan");
+	gitlab_drift_add(rows, "Extra CI minutes", n->minutes, live,
+	    "extra_shared_runners_minutes_limit");
+	gitlab_drift_add(rows, "Additional storage (MiB)", n->storage, live,
+	    "additional_purchased_storage_size");
+	gitlab_drift_add(rows, "Max seats used", n->seats, live,
+	    "max_seats_used");
+	gitlab_drift_add(rows, "Subscription ends on", n->expires, live,
+	    "end_date");
+	gitlab_drift_add(rows, "Trial", strcmp(n->trial_status, "active") ==
+	    0 ? "yes" : "no", live, "trial");
+
+	return (json_pack("{s:o, s:b}", "rows", rows, "has_rows", 1));
+}
+
+/*
  * The page of an action's tab: lookups as typed (ns_q, sub_q), what they
  * found, and the form (typed: after a refusal; else a fresh one).
  */
@@ -542,6 +574,20 @@ static int
 page(struct http_request *req, struct app_req *ctx, const struct ns_action *a,
     const char *ns_q, const char *sub_q, struct form *typed, int status,
     const char *alert)
+{
+	return (page_live(req, ctx, a, ns_q, sub_q, typed, status, alert,
+	    NULL, NULL));
+}
+
+/*
+ * The same, with what GitLab.com said of the namespace (live, or NULL
+ * and live_note; both NULL: it was not asked).
+ */
+static int
+page_live(struct http_request *req, struct app_req *ctx,
+    const struct ns_action *a, const char *ns_q, const char *sub_q,
+    struct form *typed, int status, const char *alert, json_t *live,
+    const char *live_note)
 {
 	const struct ns_action	*t;
 	struct ns_row		 n;
@@ -600,8 +646,13 @@ page(struct http_request *req, struct app_req *ctx, const struct ns_action *a,
 	}
 	json_object_set_new(view, "lookups", lookups);
 
-	if (n.found)
+	if (n.found) {
 		json_object_set_new(view, "namespace", ns_view(&n));
+		if (live != NULL || live_note != NULL)
+			json_object_set_new(view, "gitlab", drift_view(&n,
+			    live, live_note));
+		gitlab_sync_panel(ctx, view, n.id);
+	}
 	if (s.found)
 		json_object_set_new(view, "subscription", sub_view(&s));
 
@@ -665,17 +716,55 @@ page(struct http_request *req, struct app_req *ctx, const struct ns_action *a,
 	return (render_page(req, ctx, status, "support_namespaces", view));
 }
 
-/* GET /admin/support/namespaces */
+/*
+ * GET /admin/support/namespaces: a namespace found here is also read live
+ * from GitLab.com, in a task (the worker serves others meanwhile).
+ */
 int
 support_namespaces(struct http_request *req, struct app_req *ctx)
 {
 	const struct ns_action	*a;
+	struct ns_row		 n;
+	const char		*ns_q;
+	json_t			*live;
+	void			*job;
+	char			 why[256];
+	int			 ret;
 
 	if ((a = action_find(support_query(ctx, "tab"))) == NULL)
 		a = &actions[0];
+	ns_q = support_query(ctx, "namespace");
 
-	return (page(req, ctx, a, support_query(ctx, "namespace"),
-	    support_query(ctx, "subscription"), NULL, HTTP_STATUS_OK, NULL));
+	switch (bg_wait(req, ctx)) {
+	case BG_RUNNING:
+		return (KORE_RESULT_RETRY);
+	case BG_OVERDUE:
+		return (page_live(req, ctx, a, ns_q,
+		    support_query(ctx, "subscription"), NULL, HTTP_STATUS_OK,
+		    NULL, NULL, "GitLab.com did not answer in time, so the "
+		    "values shown are the panel's own copy."));
+	case BG_DONE:
+		job = bg_take(ctx);
+		live = gitlab_lookup_result(job, "the values shown are the "
+		    "panel's own copy", why, sizeof(why));
+		gitlab_job_free(job);
+		ret = page_live(req, ctx, a, ns_q,
+		    support_query(ctx, "subscription"), NULL, HTTP_STATUS_OK,
+		    NULL, live, why);
+		json_decref(live);
+		return (ret);
+	}
+
+	if (a->need_ns && gitlab_ready() && *ns_q != '\0' &&
+	    strlen(ns_q) <= 255 && ns_fetch(ctx, NULL, ns_q, 0, &n) == 1) {
+		gitlab_lookup_start(req, ctx, n.gitlab_id);
+		return (KORE_RESULT_RETRY);
+	}
+
+	return (page_live(req, ctx, a, ns_q, support_query(ctx, "subscription"),
+	    NULL, HTTP_STATUS_OK, NULL, NULL, gitlab_ready() || *ns_q == '\0' ?
+	    NULL : "GitLab.com is not configured (gitlab_jwt_key), so the "
+	    "values shown are the panel's own copy."));
 }
 
 /*
@@ -722,6 +811,7 @@ support_namespace_action(struct http_request *req, struct app_req *ctx)
 	char			 actor[APP_USER_MAX + 8], msg[1024];
 	char			 back[256];
 	char			 buf[1024], href[96];
+	size_t			 len;
 	int			 ret, code, rc;
 
 	if ((a = action_find(ctx->args[1])) == NULL)
@@ -894,15 +984,19 @@ support_namespace_action(struct http_request *req, struct app_req *ctx)
 			form_free(&f);
 			return (ret);
 		}
+		(void)snprintf(msg, sizeof(msg), "Subscription %s temporarily "
+		    "extended until %s.%s", out.subscription_name, out.ends_on,
+		    gitlab_queued_note(&w));
 		if (write_commit(&w) == -1)
 			goto failed;
 		extension_log_created(&rq, &out);
-		(void)snprintf(msg, sizeof(msg), "Subscription %s temporarily "
-		    "extended until %s.", out.subscription_name, out.ends_on);
 		form_free(&f);
 		return (edit_flash_redirect(req, "notice", msg, back));
 	}
 
+	len = strlen(msg);
+	(void)snprintf(msg + len, sizeof(msg) - len, "%s",
+	    gitlab_queued_note(&w));
 	if (write_commit(&w) == -1)
 		goto failed;
 	form_free(&f);

@@ -437,13 +437,13 @@ support_trial_update(struct http_request *req, struct app_req *ctx)
 	    "WHERE s.id = n.zuora_subscription_id))", 3, params) < 0)
 		goto failed;
 
+	(void)snprintf(msg, sizeof(msg), "Trial of %s updated: %s until %s.%s",
+	    path, plan_label(form_value(&mine, "plan")),
+	    form_value(&mine, "ends_on"), gitlab_queued_note(&w));
 	if (write_commit(&w) == -1)
 		goto failed;
 
 	json_decref(summary);
-	(void)snprintf(msg, sizeof(msg), "Trial of %s updated: %s until %s.",
-	    path, plan_label(form_value(&mine, "plan")),
-	    form_value(&mine, "ends_on"));
 	ret = edit_flash_redirect(req, "notice", msg, SCREEN);
 	goto done;
 
@@ -511,7 +511,7 @@ support_trial_cancel(struct http_request *req, struct app_req *ctx)
 	json_t			*summary;
 	const char		*params[3];
 	char			 lock[16], status[16], ns[32], plan[64];
-	char			 path[256], msg[320];
+	char			 path[256], msg[512];
 	int			 ret, code;
 
 	form_init(&f, cancel_fields);
@@ -587,11 +587,12 @@ support_trial_cancel(struct http_request *req, struct app_req *ctx)
 	    "'free') WHERE n.id = $1::bigint AND n.plan = $2", 2, params) < 0)
 		goto failed;
 
+	(void)snprintf(msg, sizeof(msg), "Trial of %s cancelled.%s", path,
+	    gitlab_queued_note(&w));
 	if (write_commit(&w) == -1)
 		goto failed;
 
 	json_decref(summary);
-	(void)snprintf(msg, sizeof(msg), "Trial of %s cancelled.", path);
 	ret = edit_flash_redirect(req, "notice", msg, SCREEN);
 	goto done;
 

@@ -7,9 +7,8 @@
  * expires (or until Zuora answers 401 to it).  With no client id set, calls
  * go without Authorization (a local stand-in for Zuora).
  *
- * Every exchange is bounded: connect and whole-transfer timeouts, no
- * signals (threads), no redirects, answers of at most ZUORA_BODY_MAX bytes.
- * Nothing secret is ever put in an error message.
+ * Every exchange is bounded (httpc.c).  Nothing secret is ever put in an
+ * error message.
  */
 
 #include <sys/types.h>
@@ -22,20 +21,12 @@
 
 #include <curl/curl.h>
 
+#include "httpc.h"
 #include "zuora.h"
 
-#define ZUORA_BODY_MAX		(1024 * 1024)
 #define ZUORA_URL_MAX		1024
 #define TOKEN_MARGIN		60
 
-struct sink {
-	char		*data;
-	size_t		 len;
-	size_t		 cap;
-	int		 overflow;
-};
-
-static size_t	 sink_write(char *, size_t, size_t, void *);
 static int	 exchange(const struct zuora_cfg *, const char *, const char *,
 		    const char *, const char *, const char *,
 		    struct zuora_result *);
@@ -45,7 +36,7 @@ static int	 token_get(const struct zuora_cfg *, struct zuora_session *,
 int
 zuora_global_init(void)
 {
-	return (curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1);
+	return (httpc_global_init());
 }
 
 /* A Zuora id: 32 lower-case hexadecimal characters. */
@@ -82,34 +73,6 @@ zuora_result_clear(struct zuora_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static size_t
-sink_write(char *p, size_t size, size_t n, void *arg)
-{
-	struct sink	*s = arg;
-	size_t		 len, ncap;
-	char		*nd;
-
-	len = size * n;
-	if (s->len + len + 1 > ZUORA_BODY_MAX) {
-		s->overflow = 1;
-		return (0);
-	}
-	if (s->len + len + 1 > s->cap) {
-		ncap = s->cap ? s->cap : 4096;
-		while (ncap < s->len + len + 1)
-			ncap *= 2;
-		if ((nd = realloc(s->data, ncap)) == NULL)
-			return (0);
-		s->data = nd;
-		s->cap = ncap;
-	}
-	memcpy(s->data + s->len, p, len);
-	s->len += len;
-	s->data[s->len] = '\0';
-
-	return (len);
-}
-
 /*
  * One HTTP exchange.  The result's outcome says how it went; its body is
  * the parsed JSON answer when there was one.
@@ -119,18 +82,16 @@ exchange(const struct zuora_cfg *cfg, const char *method, const char *path,
     const char *ctype, const char *payload, const char *bearer,
     struct zuora_result *r)
 {
-	CURL			*c;
-	CURLcode		 cc;
-	struct curl_slist	*hdrs;
-	struct sink		 sink;
-	json_error_t		 jerr;
+	struct httpc_req	 q;
+	struct httpc_res	 a;
 	json_t			*ok;
-	char			 url[ZUORA_URL_MAX], *auth;
-	size_t			 alen;
+	const char		*hdrs[4];
+	char			 url[ZUORA_URL_MAX], type[128];
+	char			 auth[ZUORA_TOKEN_MAX + 32];
+	size_t			 n;
+	int			 answered;
 
 	memset(r, 0, sizeof(*r));
-	memset(&sink, 0, sizeof(sink));
-
 	if ((size_t)snprintf(url, sizeof(url), "%s%s", cfg->base_url,
 	    path) >= sizeof(url)) {
 		r->outcome = ZUORA_REFUSED;
@@ -138,70 +99,34 @@ exchange(const struct zuora_cfg *cfg, const char *method, const char *path,
 		return (r->outcome);
 	}
 
-	if ((c = curl_easy_init()) == NULL) {
-		r->outcome = ZUORA_UNREACHABLE;
-		(void)snprintf(r->error, sizeof(r->error), "out of memory");
-		return (r->outcome);
-	}
-
-	hdrs = curl_slist_append(NULL, "Accept: application/json");
-	auth = NULL;
+	n = 0;
+	hdrs[n++] = "Accept: application/json";
 	if (ctype != NULL) {
-		alen = strlen(ctype) + 16;
-		if ((auth = malloc(alen)) != NULL) {
-			(void)snprintf(auth, alen, "Content-Type: %s", ctype);
-			hdrs = curl_slist_append(hdrs, auth);
-			free(auth);
-		}
+		(void)snprintf(type, sizeof(type), "Content-Type: %s", ctype);
+		hdrs[n++] = type;
 	}
 	if (bearer != NULL && *bearer != '\0') {
-		alen = strlen(bearer) + 32;
-		if ((auth = malloc(alen)) != NULL) {
-			(void)snprintf(auth, alen, "Authorization: Bearer %s",
-			    bearer);
-			hdrs = curl_slist_append(hdrs, auth);
-			explicit_bzero(auth, alen);
-			free(auth);
-		}
+		(void)snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
+		    bearer);
+		hdrs[n++] = auth;
 	}
+	hdrs[n] = NULL;
 
-	(void)curl_easy_setopt(c, CURLOPT_URL, url);
-	(void)curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	(void)curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	(void)curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	(void)curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, cfg->timeout);
-	(void)curl_easy_setopt(c, CURLOPT_TIMEOUT, cfg->timeout);
-	(void)curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	(void)curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	(void)curl_easy_setopt(c, CURLOPT_USERAGENT, "cdot-admin/1");
-	(void)curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
-	(void)curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-	if (payload != NULL) {
-		(void)curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload);
-		(void)curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE,
-		    (long)strlen(payload));
-	}
+	q.url = url;
+	q.method = method;
+	q.headers = hdrs;
+	q.body = payload;
+	q.timeout = cfg->timeout;
+	answered = httpc_exchange(&q, &a) == 0;
+	explicit_bzero(auth, sizeof(auth));
+	r->status = a.status;
+	r->body = a.json;
 
-	cc = curl_easy_perform(c);
-	if (cc == CURLE_OK)
-		(void)curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(c);
-
-	if (cc != CURLE_OK) {
+	if (!answered) {
 		r->outcome = ZUORA_UNREACHABLE;
 		(void)snprintf(r->error, sizeof(r->error), "no answer from "
-		    "Zuora to %s %s: %s", method, path, sink.overflow ?
-		    "answer too large" : curl_easy_strerror(cc));
-		free(sink.data);
-		return (r->outcome);
-	}
-
-	if (sink.len > 0)
-		r->body = json_loadb(sink.data, sink.len, 0, &jerr);
-	free(sink.data);
-
-	if (r->status >= 500) {
+		    "Zuora to %s %s: %s", method, path, a.error);
+	} else if (r->status >= 500) {
 		r->outcome = ZUORA_UNREACHABLE;
 		(void)snprintf(r->error, sizeof(r->error),
 		    "%s %s: Zuora answered %ld", method, path, r->status);

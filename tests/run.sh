@@ -24,7 +24,7 @@ export CDOT_TEST_WORK="$work"
 
 passed=0
 failed=0
-app_pid= oidc_pid= pg_started= zuora_pid= outbox_pid= smtp_pid=
+app_pid= oidc_pid= pg_started= zuora_pid= outbox_pid= smtp_pid= gitlab_pid=
 
 note() { printf '\n== %s\n' "$*"; }
 count() { passed=$((passed + $1)); failed=$((failed + $2)); }
@@ -57,11 +57,13 @@ cleanup() {
 	[ -z "$outbox_pid" ] || kill "$outbox_pid" 2>/dev/null
 	[ -z "$zuora_pid" ] || kill "$zuora_pid" 2>/dev/null
 	[ -z "$smtp_pid" ] || kill "$smtp_pid" 2>/dev/null
+	[ -z "$gitlab_pid" ] || kill "$gitlab_pid" 2>/dev/null
 	[ -z "$app_pid" ] || wait "$app_pid" 2>/dev/null
 	[ -z "$oidc_pid" ] || wait "$oidc_pid" 2>/dev/null
 	[ -z "$outbox_pid" ] || wait "$outbox_pid" 2>/dev/null
 	[ -z "$zuora_pid" ] || wait "$zuora_pid" 2>/dev/null
 	[ -z "$smtp_pid" ] || wait "$smtp_pid" 2>/dev/null
+	[ -z "$gitlab_pid" ] || wait "$gitlab_pid" 2>/dev/null
 	[ -z "$pg_started" ] || conf/dev/pg.sh stop "$work/pg"
 }
 trap cleanup EXIT
@@ -164,6 +166,22 @@ SMTP_PORT=$SMTP_PORT SMTP_CONTROL_PORT=$SMTP_CONTROL_PORT \
     node tests/lib/smtp.mjs >"$work/smtp.log" 2>&1 &
 smtp_pid=$!
 wait_until "$smtp_pid" curl -fso /dev/null "$SMTP_CONTROL_URL/__test/messages"
+
+# GitLab.com: a local stand-in for its subscriptions internal API
+# (tests/lib/gitlab.mjs) that checks each token as GitLab does, with the
+# keys the app publishes at its issuer URL; the signing key (made when
+# missing, git-ignored).
+GITLAB_PORT=$(free_port)
+export GITLAB_URL="http://127.0.0.1:$GITLAB_PORT"
+export GITLAB_JWT_ISSUER="$APP_URL/"
+export CDOT_GITLAB_BASE_URL="$GITLAB_URL"
+export CDOT_GITLAB_JWT_KEY="$root/var/keys/gitlab_jwt.pem"
+export CDOT_GITLAB_HTTP_TIMEOUT=3
+
+note "starting the GitLab.com stand-in"
+GITLAB_PORT=$GITLAB_PORT node tests/lib/gitlab.mjs >"$work/gitlab.log" 2>&1 &
+gitlab_pid=$!
+wait_until "$gitlab_pid" curl -fso /dev/null -X POST "$GITLAB_URL/__test/reset"
 
 if [ -f conf/oidc/provider.js ]; then
 	note "starting the OpenID Provider"

@@ -69,7 +69,7 @@ test('Trial changes (SaaS): edit a trial\'s type and end date with a Zendesk tic
   await page.fill('#f-zendesk_ticket', `${TICKET}700001`);
   await go('button[data-action="save"]');
   assert.equal((await page.textContent('.flash')).trim(),
-    `Trial of ${path} updated: Premium trial until ${day(45)}.`);
+    `Trial of ${path} updated: Premium trial until ${day(45)}. The change is queued for GitLab.com.`);
   assert.equal(one(`SELECT plan || ' ' || ends_on FROM trials WHERE id = ${trialId}`), `premium_trial ${day(45)}`);
   await shot(page, 'support-trial-edited');
 });
@@ -102,7 +102,7 @@ test('Namespace controls (SaaS): find a namespace by path, set its extra CI minu
   await page.fill('#f-extra_ci_minutes', '5000');
   await page.fill('#f-zendesk_ticket', `${TICKET}700003`);
   await go('button[data-action="save"]');
-  assert.equal((await page.textContent('.flash')).trim(), `Extra CI minutes of ${path}: 5000 (was 400).`);
+  assert.equal((await page.textContent('.flash')).trim(), `Extra CI minutes of ${path}: 5000 (was 400). The change is queued for GitLab.com.`);
   assert.match(await page.textContent('[data-summary="namespace"]'), /Extra CI minutes\s*5000/);
   await shot(page, 'support-namespace-minutes');
 });

@@ -61,7 +61,7 @@ test('renew an expired trial: new end date, active again, plan back; back to the
   });
   const { flash, location } = await follow(ed, res);
   assert.equal(location, `/admin/customers/${customer}`);
-  assert.equal(flash, `Trial renewed: it now ends on ${day(30)}.`);
+  assert.equal(flash, `Trial renewed: it now ends on ${day(30)}. The change is queued for GitLab.com.`);
   assert.deepEqual(trialRow(trial), { ends: day(30), status: 'active', plan: 'ultimate_trial', lock: 1 });
   await assertHistory(ed, 'trials', trial, 'update', ['ends_on', 'status']);
   await assertHistory(ed, 'namespaces', ns, 'update', ['plan']);

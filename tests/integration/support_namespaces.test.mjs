@@ -12,6 +12,8 @@ import {
 } from './support_helpers.mjs';
 
 const SCREEN = '/admin/support/namespaces';
+// Every change of a namespace is queued for GitLab.com (support_gitlab.test.mjs).
+const QUEUED = ' The change is queued for GitLab.com.';
 let sup; let adm; let ro; let ed;
 before(async () => {
   [sup, adm, ro, ed] = await Promise.all([client(SUPPORT), client(ADMIN), client('readonly@example.com'),
@@ -78,7 +80,7 @@ test('set extra CI minutes: the new total, the ticket in history', async () => {
   const tk = ticket();
   const res = await act(sup, page, { extra_ci_minutes: '2500', zendesk_ticket: tk });
   const { flash, location } = await follow(sup, res);
-  assert.equal(flash, `Extra CI minutes of ${ns.path}: 2500 (was 1000).`);
+  assert.equal(flash, `Extra CI minutes of ${ns.path}: 2500 (was 1000).${QUEUED}`);
   assert.equal(location, `${SCREEN}?tab=extra_ci_minutes&namespace=${ns.gitlabId}`);
   assert.equal(row(ns.id).minutes, 2500, 'the total, not 1000 + 2500');
   const ev = await lastEvent(ro, 'namespaces', ns.id);
@@ -97,10 +99,10 @@ test('set additional storage and reset max seats', async () => {
   const ns = namespace(tag());
   let page = await look(sup, 'additional_storage', { ns: String(ns.gitlabId) });
   let res = await act(sup, page, { additional_storage_mib: '10240', zendesk_ticket: ticket() });
-  assert.equal((await follow(sup, res)).flash, `Additional storage (MiB) of ${ns.path}: 10240 (was 2048).`);
+  assert.equal((await follow(sup, res)).flash, `Additional storage (MiB) of ${ns.path}: 10240 (was 2048).${QUEUED}`);
   page = await look(sup, 'reset_max_seats', { ns: String(ns.gitlabId) });
   res = await act(sup, page, { max_seats_used: '0', zendesk_ticket: ticket() });
-  assert.equal((await follow(sup, res)).flash, `Max seats used of ${ns.path}: 0 (was 12).`);
+  assert.equal((await follow(sup, res)).flash, `Max seats used of ${ns.path}: 0 (was 12).${QUEUED}`);
   const r = row(ns.id);
   assert.deepEqual([r.storage, r.seats], [10240, 0]);
 });
@@ -174,7 +176,7 @@ test('clear subscription, by Zuora subscription ID or name: the namespace goes t
   const tk = ticket();
   const res = await act(sup, page, { zendesk_ticket: tk });
   const { flash } = await follow(sup, res);
-  assert.equal(flash, `Subscription ${sub.name} cleared from ${ns.path}, which is now on Free.`);
+  assert.equal(flash, `Subscription ${sub.name} cleared from ${ns.path}, which is now on Free.${QUEUED}`);
   assert.deepEqual([row(ns.id).plan, row(ns.id).sub], ['free', '']);
   const ev = await lastEvent(ro, 'namespaces', ns.id);
   assert.equal(ev.ticket_url, tk);
@@ -195,7 +197,7 @@ test('force re-associate: the subscription moves, the previous namespace goes to
   assert.equal(page.subscription.namespace, from.path);
   const tk = ticket();
   const res = await act(sup, page, { zendesk_ticket: tk });
-  assert.equal((await follow(sup, res)).flash, `Subscription ${sub.name} moved to ${to.path}; ${from.path} is now on Free.`);
+  assert.equal((await follow(sup, res)).flash, `Subscription ${sub.name} moved to ${to.path}; ${from.path} is now on Free.${QUEUED}`);
   assert.deepEqual([row(to.id).plan, row(to.id).sub], ['ultimate', sub.name]);
   assert.deepEqual([row(from.id).plan, row(from.id).sub], ['free', '']);
   for (const id of [from.id, to.id]) assert.equal((await lastEvent(ro, 'namespaces', id)).ticket_url, tk);
@@ -243,7 +245,7 @@ test('extend subscription: a temporary extension of the namespace\'s subscriptio
 
   const tk = ticket();
   res = await act(sup, page, { reason: 'Procurement delay', salesforce_opportunity_id: '0064M00000ZkQ9zQAF', zendesk_ticket: tk });
-  assert.equal((await follow(sup, res)).flash, `Subscription ${sub.name} temporarily extended until ${day(25)}.`);
+  assert.equal((await follow(sup, res)).flash, `Subscription ${sub.name} temporarily extended until ${day(25)}.${QUEUED}`);
   const [[ext, createdBy, opp, users, ends]] = sql(`SELECT id, created_by, salesforce_opportunity_id,
       coalesce(users::text, ''), ends_on::text FROM temporary_extensions WHERE zuora_subscription_id = ${sub.id}`);
   assert.deepEqual([createdBy, opp, users, ends], [SUPPORT_ACTOR, '0064M00000ZkQ9zQAF', '', day(25)]);

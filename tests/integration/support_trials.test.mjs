@@ -89,7 +89,7 @@ test('edit an active trial: type and end date, with the ticket in history; the n
   });
   const { flash, location } = await follow(sup, res);
   assert.equal(location, '/admin/support/trials');
-  assert.equal(flash, `Trial of ${ns.path} updated: Premium trial until ${day(40)}.`);
+  assert.equal(flash, `Trial of ${ns.path} updated: Premium trial until ${day(40)}. The change is queued for GitLab.com.`);
   assert.deepEqual(state(id), { plan: 'premium_trial', ends: day(40), status: 'active', cancelled: false,
     nsPlan: 'premium_trial', lock: '1' });
 
@@ -199,7 +199,7 @@ test('cancel an active trial: with a ticket; the namespace goes back to Free (or
   const tk = ticket();
   res = await sup.submit(`/admin/support/trials/${id}/cancel`, { lock_version: lv, zendesk_ticket: tk });
   const { flash } = await follow(sup, res);
-  assert.equal(flash, `Trial of ${ns.path} cancelled.`);
+  assert.equal(flash, `Trial of ${ns.path} cancelled. The change is queued for GitLab.com.`);
   const s = state(id);
   assert.deepEqual([s.status, s.cancelled, s.nsPlan], ['cancelled', true, 'free']);
   const ev = await lastEvent(ro, 'trials', id);
