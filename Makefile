@@ -24,7 +24,8 @@ ASAN_OBJ	:= $(SRC:app/%.c=build/asan/%.o)
 
 # Sources that do not depend on Kore, unit-tested on their own.
 UNIT_SRC	:= app/tmpl.c app/config.c app/params.c app/validate.c \
-		   app/marks.c app/outbox/backoff.c app/outbox/mail.c
+		   app/marks.c app/outbox/backoff.c app/outbox/mail.c \
+		   app/httpc.c app/gitlab.c app/pem.c
 
 # The outbox worker: a program of its own (libpq, libcurl, jansson).
 OUTBOX_SRC	:= $(wildcard app/outbox/*.c) app/config.c app/zuora.c \
@@ -68,7 +69,8 @@ build/unit_tests: $(UNIT_SRC) $(UNIT_TESTS) $(HDR)
 	@$(CC) $(CFLAGS_BASE) -O1 -g $(SANITIZE) \
 	    $(shell pkg-config --cflags check) -Iapp/outbox $(UNIT_SRC) \
 	    $(UNIT_TESTS) \
-	    $(shell pkg-config --libs jansson check) -o $@
+	    $(shell pkg-config --libs jansson check cjose libcurl openssl) \
+	    -o $@
 
 # Installs whatever is missing (Debian and npm packages); quick when
 # nothing is.

@@ -23,6 +23,7 @@
 import { createServer } from 'node:http';
 import { createPublicKey, verify as verifySignature } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
+import { controlCall } from './control.mjs';
 
 const PREFIX = '/api/v4/internal/gitlab_subscriptions';
 const SUBJECT = 'customers-dot-internal-api';
@@ -348,15 +349,7 @@ export function startGitlab({
 }
 
 // A client of the running stand-in (GITLAB_URL), for the tests.
-const base = () => process.env.GITLAB_URL ?? 'http://127.0.0.1:9420';
-async function call(method, path, body) {
-  const res = await fetch(`${base()}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return res.json();
-}
+const call = controlCall('GITLAB_URL', 'http://127.0.0.1:9420');
 
 export const gitlab = {
   reset: () => call('POST', '/__test/reset', {}),

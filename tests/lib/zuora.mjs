@@ -16,6 +16,7 @@
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
+import { controlCall } from './control.mjs';
 
 export function startZuora({
   port = 0,
@@ -130,15 +131,7 @@ export function startZuora({
 }
 
 // A client of the running stand-in (ZUORA_URL), for the tests.
-const base = () => process.env.ZUORA_URL ?? 'http://127.0.0.1:9410';
-async function call(method, path, body) {
-  const res = await fetch(`${base()}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return res.json();
-}
+const call = controlCall('ZUORA_URL', 'http://127.0.0.1:9410');
 
 export const zuora = {
   reset: () => call('POST', '/__test/reset', {}),

@@ -12,6 +12,7 @@ Suite	*params_suite(void);
 Suite	*validate_suite(void);
 Suite	*support_suite(void);
 Suite	*marks_suite(void);
+Suite	*gitlab_suite(void);
 
 int
 main(void)
@@ -25,6 +26,7 @@ main(void)
 	srunner_add_suite(sr, validate_suite());
 	srunner_add_suite(sr, support_suite());
 	srunner_add_suite(sr, marks_suite());
+	srunner_add_suite(sr, gitlab_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
