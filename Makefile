@@ -25,11 +25,11 @@ ASAN_OBJ	:= $(SRC:app/%.c=build/asan/%.o)
 # Sources that do not depend on Kore, unit-tested on their own.
 UNIT_SRC	:= app/tmpl.c app/config.c app/params.c app/validate.c \
 		   app/marks.c app/outbox/backoff.c app/outbox/mail.c \
-		   app/httpc.c app/gitlab.c app/pem.c
+		   app/httpc.c app/gitlab.c app/pem.c app/license_file.c
 
 # The outbox worker: a program of its own (libpq, libcurl, jansson).
 OUTBOX_SRC	:= $(wildcard app/outbox/*.c) app/config.c app/zuora.c \
-		   app/httpc.c app/gitlab.c app/pem.c
+		   app/httpc.c app/gitlab.c app/pem.c app/license_file.c
 OUTBOX_LIBS	:= $(shell pkg-config --libs libpq libcurl jansson cjose \
 		   openssl 2>/dev/null)
 UNIT_TESTS	:= $(wildcard tests/unit/*.c)

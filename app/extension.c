@@ -268,9 +268,9 @@ extension_create(struct write_txn *w, const struct ext_request *rq,
 	char			 msg[EXT_MSG_MAX], sub_id[32], term_end[16];
 	char			 contact[EXT_TEXT_MAX], email[EXT_TEXT_MAX];
 	char			 company[EXT_TEXT_MAX];
-	char			 plan_name[16], ns_path[256];
+	char			 plan_name[16], ns_path[256], fname[64];
 	char			*license, *body;
-	int			 type_sm;
+	int			 type_sm, rc;
 	long long		 n;
 
 	memset(out, 0, sizeof(*out));
@@ -402,6 +402,8 @@ extension_create(struct write_txn *w, const struct ext_request *rq,
 		lr.plan = plan_name;
 		lr.subscription = sub_id;
 		lr.zuora_subscription_id = out->zuora_subscription_id;
+		lr.subscription_name = out->subscription_name;
+		lr.temporary_extension = 1;
 		if (license_issue(w, &lr, out->license_id,
 		    sizeof(out->license_id), &license) == -1)
 			goto failed;
@@ -449,13 +451,14 @@ extension_create(struct write_txn *w, const struct ext_request *rq,
 	body = mail_body(contact, out->subscription_name, out->deployment_type,
 	    term_end, out->ends_on, users, license,
 	    ns_path[0] != '\0' ? ns_path : NULL);
+	(void)snprintf(fname, sizeof(fname), LICENSE_FILENAME,
+	    out->license_id);
+	rc = mail_queue_file(w, "temporary_extensions", out->id, email,
+	    SUBJECT, body, license != NULL ? fname : NULL, license);
 	kore_free(license);
-	if (mail_queue(w, "temporary_extensions", out->id, email, SUBJECT,
-	    body) == -1) {
-		kore_free(body);
-		goto failed;
-	}
 	kore_free(body);
+	if (rc == -1)
+		goto failed;
 
 	return (0);
 

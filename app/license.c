@@ -1,32 +1,15 @@
 /*
- * Signed legacy licenses (Trials for SM, temporary extensions of
- * self-managed subscriptions) and the e-mail that carries them.
+ * Legacy licenses (Trials for SM, temporary extensions of self-managed
+ * subscriptions) and the e-mail that carries them.
  *
- * A license is a JSON document, its "data":
- *
- *	{"expires_at":"2025-07-01","id":123,
- *	 "issued_at":"2025-06-01T10:00:00Z",
- *	 "licensee":{"company":"...","email":"...","name":"..."},
- *	 "plan":"ultimate","starts_at":"2025-06-01","trial":true,
- *	 "type":"legacy","user_count":50,"version":1,
- *	 "zuora_subscription_id":null}
- *
- * (compact, keys sorted), signed with RSA PKCS#1 v1.5 over SHA-256 with
- * the private key of license_private_key.  The license file (the "license
- * key" a customer pastes into GitLab, licenses.license_file) is the base64
- * of the envelope
- *
- *	{"algorithm":"RSA-SHA256","data":"<base64 of data>",
- *	 "signature":"<base64 of the signature>"}
- *
- * in lines of 76 characters.  Anyone with the public key verifies it with
- * openssl alone (README.md, "Licenses"):
- *
- *	base64 -d license.gitlab-license > envelope.json
- *	jq -r .data envelope.json | base64 -d > data.json
- *	jq -r .signature envelope.json | base64 -d > signature.bin
- *	openssl dgst -sha256 -verify license_public.pem \
- *	    -signature signature.bin data.json
+ * A license is a file a GitLab instance imports: its attributes (see
+ * attributes() below, the keys GitLab's license library writes) in the
+ * library's encrypted format (license_file.c), made with the private key
+ * of license_private_key; an instance holding license_public_key as its
+ * .license_encryption_key.pub reads it.  README.md, "Licenses", shows how
+ * to decode a file with openssl.  license_read() decodes a stored file as
+ * an instance would, for the license's page; a file in the panel's former
+ * format (signed JSON) is recognised there and its signature checked.
  *
  * The key pair is read once, in the parent before the workers start
  * (license_keys_load), and checked: an RSA key of at least 2048 bits whose
@@ -45,53 +28,19 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "license_file.h"
 #include "pem.h"
 #include "support.h"
 
-#define LICENSE_LINE		76
 #define LICENSE_KEY_BITS	2048
 
 static EVP_PKEY	*sign_key = NULL;
+static EVP_PKEY	*read_key = NULL;
 
-static char	*b64(const unsigned char *, size_t);
-static char	*wrap(const char *);
 static int	 sign(EVP_PKEY *, const char *, size_t, unsigned char **,
 		    size_t *);
 static int	 verify(EVP_PKEY *, const char *, size_t,
 		    const unsigned char *, size_t);
-
-/* Base64 without line breaks (malloc'd). */
-static char *
-b64(const unsigned char *p, size_t len)
-{
-	char	*out;
-
-	if ((out = malloc(4 * ((len + 2) / 3) + 1)) == NULL)
-		fatalx("license: out of memory");
-	(void)EVP_EncodeBlock((unsigned char *)out, p, (int)len);
-
-	return (out);
-}
-
-/* The text in lines of LICENSE_LINE characters, each ending "\n". */
-static char *
-wrap(const char *s)
-{
-	size_t	 len, i, o;
-	char	*out;
-
-	len = strlen(s);
-	if ((out = malloc(len + len / LICENSE_LINE + 2)) == NULL)
-		fatalx("license: out of memory");
-	for (i = 0, o = 0; i < len; i++) {
-		out[o++] = s[i];
-		if ((i + 1) % LICENSE_LINE == 0 || i + 1 == len)
-			out[o++] = '\n';
-	}
-	out[o] = '\0';
-
-	return (out);
-}
 
 static int
 sign(EVP_PKEY *key, const char *data, size_t len, unsigned char **sig,
@@ -176,8 +125,8 @@ license_keys_load(char *err, size_t errlen)
 	ok = sign(priv, probe, sizeof(probe) - 1, &sig, &siglen) == 0 &&
 	    verify(pub, probe, sizeof(probe) - 1, sig, siglen);
 	free(sig);
-	EVP_PKEY_free(pub);
 	if (!ok) {
+		EVP_PKEY_free(pub);
 		(void)snprintf(err, errlen, "license_public_key: %s is not "
 		    "the public key of %s", app_cfg.license_public_key,
 		    app_cfg.license_private_key);
@@ -186,7 +135,70 @@ license_keys_load(char *err, size_t errlen)
 	}
 
 	sign_key = priv;
+	read_key = pub;
 	return (0);
+}
+
+/*
+ * A license file as a GitLab instance reads it, with the public key: its
+ * attributes (a new reference), or NULL with why in err.  *old is set for
+ * a file in the panel's former format (signed JSON, before files were in
+ * GitLab's format), whose signature is then checked instead: GitLab
+ * cannot import such a file, but staff can still read what it says.
+ */
+json_t *
+license_read(const char *file, int *old, char *err, size_t errlen)
+{
+	json_t		*env, *attrs;
+	const char	*d64, *s64;
+	unsigned char	*raw, *data, *sig;
+	size_t		 rawlen, dlen, slen;
+	char		*text;
+
+	*old = 0;
+	if (read_key == NULL) {
+		(void)snprintf(err, errlen, "no public key is configured "
+		    "(license_public_key)");
+		return (NULL);
+	}
+	if ((text = license_file_import(read_key, file, err, errlen)) !=
+	    NULL) {
+		attrs = json_loads(text, 0, NULL);
+		free(text);
+		if (attrs == NULL)
+			(void)snprintf(err, errlen, "the attributes are not "
+			    "JSON");
+		return (attrs);
+	}
+
+	/* The former format: base64 of {"algorithm", "data", "signature"}. */
+	attrs = NULL;
+	env = NULL;
+	data = sig = NULL;
+	if ((raw = license_file_decode64(file, strlen(file), &rawlen)) ==
+	    NULL || (env = json_loadb((const char *)raw, rawlen, 0,
+	    NULL)) == NULL || json_object_get(env, "algorithm") == NULL)
+		goto done;
+	*old = 1;
+	d64 = json_string_value(json_object_get(env, "data"));
+	s64 = json_string_value(json_object_get(env, "signature"));
+	if (d64 == NULL || s64 == NULL ||
+	    (data = license_file_decode64(d64, strlen(d64), &dlen)) == NULL ||
+	    (sig = license_file_decode64(s64, strlen(s64), &slen)) == NULL ||
+	    !verify(read_key, (const char *)data, dlen, sig, slen)) {
+		(void)snprintf(err, errlen, "the former format's signature "
+		    "does not verify");
+		goto done;
+	}
+	attrs = json_loadb((const char *)data, dlen, 0, NULL);
+
+done:
+	free(raw);
+	free(data);
+	free(sig);
+	json_decref(env);
+
+	return (attrs);
 }
 
 int
@@ -196,83 +208,100 @@ license_signing_ready(void)
 }
 
 /*
- * Make, sign and insert a legacy trial license in the transaction; its
- * id in id.  With file not NULL, the license file too (kore_free it).
- * -1 when the transaction failed (the reason is in w) or signing did
- * (w->failed is then 0).
+ * The license's attributes as GitLab's license library writes them (its
+ * keys in its order): the licensee, the dates (issued_at is the first
+ * day, which the library also calls starts_at; admins and users are told
+ * from a week before the end; changes are blocked from the end), the
+ * flags, and the restrictions GitLab reads: users, plan, trial, our id,
+ * the subscription.  JSON text, malloc'd.
+ */
+static char *
+attributes(const struct license_req *rq, const char *id, const char *notify)
+{
+	json_t	*a, *who, *r;
+	char	*s;
+
+	who = json_pack("{s:s}", "Name", rq->name);
+	if (rq->company != NULL && *rq->company != '\0')
+		json_object_set_new(who, "Company", json_string(rq->company));
+	json_object_set_new(who, "Email", json_string(rq->email));
+
+	r = json_pack("{s:I, s:s, s:b, s:I}", "active_user_count",
+	    (json_int_t)strtoll(rq->user_count, NULL, 10), "plan", rq->plan,
+	    "trial", 1, "id", (json_int_t)strtoll(id, NULL, 10));
+	if (rq->zuora_subscription_id != NULL)
+		json_object_set_new(r, "subscription_id",
+		    json_string(rq->zuora_subscription_id));
+	if (rq->subscription_name != NULL)
+		json_object_set_new(r, "subscription_name",
+		    json_string(rq->subscription_name));
+
+	a = json_pack("{s:i, s:o, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, "
+	    "s:b, s:b, s:b, s:b, s:b, s:o}",
+	    "version", 1,
+	    "licensee", who,
+	    "issued_at", rq->starts_at,
+	    "expires_at", rq->expires_at,
+	    "notify_admins_at", notify,
+	    "notify_users_at", notify,
+	    "block_changes_at", rq->expires_at,
+	    "cloud_licensing_enabled", 0,
+	    "offline_cloud_licensing_enabled", 0,
+	    "auto_renew_enabled", 0,
+	    "seat_reconciliation_enabled", 0,
+	    "operational_metrics_enabled", 0,
+	    "generated_from_customers_dot", 1,
+	    "generated_from_cancellation", 0,
+	    "temporary_extension", rq->temporary_extension,
+	    "restrictions", r);
+	if (a == NULL)
+		fatalx("license: cannot build the attributes");
+	if ((s = json_dumps(a, JSON_COMPACT)) == NULL)
+		fatalx("license: out of memory");
+	json_decref(a);
+
+	return (s);
+}
+
+/*
+ * Make and insert a legacy trial license in the transaction, a file in
+ * GitLab's format (license_file.c); its id in id.  With file not NULL,
+ * the license file too (kore_free it).  -1 when the transaction failed
+ * (the reason is in w) or encrypting did (w->failed is then 0).
  */
 int
 license_issue(struct write_txn *w, const struct license_req *rq, char *id,
     size_t idlen, char **file)
 {
 	PGresult	*res;
-	json_t		*data, *env;
-	const char	*params[12];
-	char		*data_s, *env_s, *sig_b64, *data_b64, *file_b64;
-	char		*wrapped, issued[32];
-	unsigned char	*sig;
-	size_t		 siglen;
-	long long	 users;
+	const char	*params[10];
+	char		*attrs, *text, notify[16], err[128];
 
 	if (file != NULL)
 		*file = NULL;
 	if (sign_key == NULL)
 		return (-1);
 
-	/* The id goes into the signed document, so it is taken first. */
+	/* The id goes into the license, so it is taken first. */
+	params[0] = rq->starts_at;
+	params[1] = rq->expires_at;
 	res = write_exec(w, "SELECT nextval(pg_get_serial_sequence("
-	    "'licenses', 'id'))::text, to_char(now() AT TIME ZONE 'UTC', "
-	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", 0, NULL);
+	    "'licenses', 'id'))::text, greatest($1::date, $2::date - 7)::text",
+	    2, params);
 	if (res == NULL)
 		return (-1);
 	(void)kore_strlcpy(id, PQgetvalue(res, 0, 0), idlen);
-	(void)kore_strlcpy(issued, PQgetvalue(res, 0, 1), sizeof(issued));
+	(void)kore_strlcpy(notify, PQgetvalue(res, 0, 1), sizeof(notify));
 	PQclear(res);
 
-	users = strtoll(rq->user_count, NULL, 10);
-	data = json_pack("{s:i, s:I, s:s, s:b, s:{s:s, s:s, s:s?}, s:I, "
-	    "s:s, s:s, s:s, s:s, s:s?}",
-	    "version", 1,
-	    "id", (json_int_t)strtoll(id, NULL, 10),
-	    "type", "legacy",
-	    "trial", 1,
-	    "licensee", "name", rq->name, "email", rq->email, "company",
-	    rq->company,
-	    "user_count", (json_int_t)users,
-	    "starts_at", rq->starts_at,
-	    "expires_at", rq->expires_at,
-	    "plan", rq->plan,
-	    "issued_at", issued,
-	    "zuora_subscription_id", rq->zuora_subscription_id);
-	if (data == NULL)
-		fatalx("license: cannot build the document");
-	if ((data_s = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS)) ==
-	    NULL)
-		fatalx("license: out of memory");
-	json_decref(data);
-
-	if (sign(sign_key, data_s, strlen(data_s), &sig, &siglen) == -1) {
-		kore_log(LOG_ERR, "license: signing failed");
-		free(data_s);
+	attrs = attributes(rq, id, notify);
+	text = license_file_export(sign_key, attrs, err, sizeof(err));
+	free(attrs);
+	if (text == NULL) {
+		kore_log(LOG_ERR, "license: %s", err);
 		write_rollback(w);
 		return (-1);
 	}
-
-	data_b64 = b64((const unsigned char *)data_s, strlen(data_s));
-	sig_b64 = b64(sig, siglen);
-	free(sig);
-	free(data_s);
-	env = json_pack("{s:s, s:s, s:s}", "algorithm", "RSA-SHA256",
-	    "data", data_b64, "signature", sig_b64);
-	free(data_b64);
-	free(sig_b64);
-	if ((env_s = json_dumps(env, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
-		fatalx("license: out of memory");
-	json_decref(env);
-	file_b64 = b64((const unsigned char *)env_s, strlen(env_s));
-	free(env_s);
-	wrapped = wrap(file_b64);
-	free(file_b64);
 
 	params[0] = id;
 	params[1] = rq->name;
@@ -283,19 +312,19 @@ license_issue(struct write_txn *w, const struct license_req *rq, char *id,
 	params[6] = rq->user_count;
 	params[7] = rq->subscription;
 	params[8] = rq->plan;
-	params[9] = wrapped;
+	params[9] = text;
 	if (write_exec_count(w, "INSERT INTO licenses (id, license_type, "
 	    "trial, name, company, email, starts_at, expires_at, user_count, "
 	    "zuora_subscription_id, gitlab_plan, license_file) VALUES "
 	    "($1::bigint, 'legacy', true, $2, $3, $4, $5::date, $6::date, "
 	    "$7::integer, $8::bigint, $9, $10)", 10, params) != 1) {
-		free(wrapped);
+		free(text);
 		return (-1);
 	}
 
 	if (file != NULL)
-		*file = kore_strdup(wrapped);
-	free(wrapped);
+		*file = kore_strdup(text);
+	free(text);
 
 	return (0);
 }
@@ -309,17 +338,32 @@ mail_queue(struct write_txn *w, const char *record_type,
     const char *record_id, const char *to, const char *subject,
     const char *body)
 {
-	const char	*params[5];
+	return (mail_queue_file(w, record_type, record_id, to, subject, body,
+	    NULL, NULL));
+}
+
+/* The same, with a file attached (filename and its text), or none. */
+int
+mail_queue_file(struct write_txn *w, const char *record_type,
+    const char *record_id, const char *to, const char *subject,
+    const char *body, const char *filename, const char *content)
+{
+	const char	*params[7];
 
 	params[0] = to;
 	params[1] = subject;
 	params[2] = body;
 	params[3] = record_type;
 	params[4] = record_id;
+	params[5] = filename;
+	params[6] = content;
 	if (write_exec_count(w, "INSERT INTO outbox (kind, payload, "
 	    "record_type, record_id) VALUES ('email', jsonb_build_object("
-	    "'to', $1::text, 'subject', $2::text, 'body', $3::text), $4, "
-	    "$5::bigint)", 5, params) != 1)
+	    "'to', $1::text, 'subject', $2::text, 'body', $3::text) || "
+	    "CASE WHEN $6::text IS NULL THEN '{}'::jsonb ELSE "
+	    "jsonb_build_object('attachment', jsonb_build_object('filename', "
+	    "$6::text, 'content', $7::text)) END, $4, $5::bigint)", 7,
+	    params) != 1)
 		return (-1);
 	if (write_exec_count(w, "SELECT pg_notify('cdot_outbox', 'email')",
 	    0, NULL) < 0)

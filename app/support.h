@@ -111,14 +111,21 @@ struct license_req {
 	const char	*plan;		/* premium, ultimate */
 	const char	*subscription;	/* our id, or NULL */
 	const char	*zuora_subscription_id;	/* Zuora's, or NULL */
+	const char	*subscription_name;	/* or NULL */
+	int		 temporary_extension;
 };
 
 int	 license_keys_load(char *, size_t);
 int	 license_signing_ready(void);
+json_t	*license_read(const char *, int *, char *, size_t);
 int	 license_issue(struct write_txn *, const struct license_req *,
 	    char *, size_t, char **);
 int	 mail_queue(struct write_txn *, const char *, const char *,
 	    const char *, const char *, const char *);
+int	 mail_queue_file(struct write_txn *, const char *, const char *,
+	    const char *, const char *, const char *, const char *,
+	    const char *);
+#define LICENSE_FILENAME	"license-%s.gitlab-license"
 
 /* extension.c */
 #define EXT_OK			0

@@ -198,8 +198,8 @@ mail_body(const char *name, const char *plan, const char *users,
 	    starts, expires);
 	kore_buf_appendf(b, "To use it, sign in to your GitLab instance as an "
 	    "administrator, open the Admin Area, choose Subscription, then "
-	    "\"Add license\", and paste the license key below (or save it "
-	    "as a .gitlab-license file and upload it).\n\n");
+	    "\"Add license\", and upload the attached .gitlab-license file "
+	    "(or paste the license key below).\n\n");
 	kore_buf_appendf(b, "%s\nGitLab Transactions\n", license);
 	s = kore_strdup(kore_buf_stringify(b, NULL));
 	kore_buf_free(b);
@@ -216,7 +216,7 @@ support_sm_trial_create(struct http_request *req, struct app_req *ctx)
 	struct form		 f;
 	PGresult		*res;
 	const char		*params[1];
-	char			 id[32], name[256], company[256], href[64];
+	char			 id[32], name[256], company[256], href[64], fname[64];
 	char			 msg[400], *license, *body;
 	int			 ret, code, has_company;
 
@@ -278,8 +278,10 @@ support_sm_trial_create(struct http_request *req, struct app_req *ctx)
 
 	body = mail_body(name, lr.plan, lr.user_count, lr.starts_at,
 	    lr.expires_at, license);
+	(void)snprintf(fname, sizeof(fname), LICENSE_FILENAME, id);
+	ret = mail_queue_file(&w, "licenses", id, lr.email, SUBJECT, body,
+	    fname, license);
 	kore_free(license);
-	ret = mail_queue(&w, "licenses", id, lr.email, SUBJECT, body);
 	kore_free(body);
 	if (ret == -1 || write_commit(&w) == -1)
 		goto failed;
@@ -329,7 +331,7 @@ license_download(struct http_request *req, struct app_req *ctx)
 	    ctx->args[0], "user", ctx->user));
 
 	(void)snprintf(disp, sizeof(disp), "attachment; "
-	    "filename=\"license-%s.gitlab-license\"", ctx->args[0]);
+	    "filename=\"" LICENSE_FILENAME "\"", ctx->args[0]);
 	http_response_header(req, "content-type", "application/octet-stream");
 	http_response_header(req, "content-disposition", disp);
 	http_response_header(req, "cache-control", "no-store");
@@ -341,9 +343,80 @@ license_download(struct http_request *req, struct app_req *ctx)
 	return (KORE_RESULT_OK);
 }
 
+/* A value of the license's attributes as the page shows it. */
+static void
+content_row(json_t *panel, json_t *rows, const char *field, json_t *v)
+{
+	char	*s;
+
+	s = json_is_string(v) ? strdup(json_string_value(v)) :
+	    json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	if (s == NULL)
+		return;
+	edit_panel_row(panel, json_pack("[o, o]", support_cell(field, NULL),
+	    support_cell(s, NULL)));
+	json_array_append_new(rows, json_pack("{s:s, s:s}", "field", field,
+	    "value", s));
+	free(s);
+}
+
 /*
- * A license's page: the download for a license with a file, how to
- * verify it, and the e-mails that carried it.
+ * "What GitLab reads": the license file decoded with the public key as a
+ * GitLab instance decodes it, attribute by attribute (licensee and
+ * restrictions flattened), so staff see what the customer got.
+ */
+static void
+license_content_panel(json_t *view, const char *file)
+{
+	json_t		*panel, *attrs, *rows, *v, *sub;
+	const char	*key, *skey;
+	char		 err[160], name[96];
+	int		 old;
+
+	panel = edit_panel(view, "license_file", "What GitLab reads");
+	json_object_set_new(panel, "columns", json_pack("[s, s]", "Attribute",
+	    "Value"));
+	rows = json_array();
+	attrs = license_read(file, &old, err, sizeof(err));
+	if (attrs != NULL) {
+		json_object_foreach(attrs, key, v) {
+			if (!json_is_object(v)) {
+				content_row(panel, rows, key, v);
+				continue;
+			}
+			json_object_foreach(v, skey, sub) {
+				(void)snprintf(name, sizeof(name), "%s.%s",
+				    key, skey);
+				content_row(panel, rows, name, sub);
+			}
+		}
+	}
+	if (old) {
+		json_object_set_new(panel, "note", json_string(attrs != NULL ?
+		    "Made in this panel's former format (signed JSON), which "
+		    "GitLab cannot import; its signature verifies. Issue a "
+		    "new license for the customer: new licenses are in "
+		    "GitLab's format." : "Made in this panel's former format, "
+		    "which GitLab cannot import, and its signature does not "
+		    "verify."));
+	} else if (attrs != NULL) {
+		json_object_set_new(panel, "note", json_string("The license "
+		    "file decoded with the public key (license_public_key), "
+		    "as a GitLab instance imports it (GitLab's license format: "
+		    "AES-128-CBC data, RSA-encrypted key)."));
+	} else {
+		json_object_set_new(panel, "note", json_sprintf("The license "
+		    "file cannot be read with the public key: %s.", err));
+	}
+	json_object_set_new(view, "license_content", json_pack("{s:s, s:o, "
+	    "s:O?}", "format", old ? "former" : attrs != NULL ? "gitlab" :
+	    "unreadable", "rows", rows, "attributes", attrs));
+	json_decref(attrs);
+}
+
+/*
+ * A license's page: the download for a license with a file, what GitLab
+ * reads in it, and the e-mails that carried it.
  */
 void
 license_show_extras(struct app_req *ctx, const char *id, json_t *view)
@@ -355,21 +428,17 @@ license_show_extras(struct app_req *ctx, const char *id, json_t *view)
 	size_t		 i;
 
 	params[0] = id;
-	if ((res = db_exec(ctx, "SELECT license_file IS NOT NULL FROM "
-	    "licenses WHERE id = $1::bigint", 1, params)) == NULL)
+	if ((res = db_exec(ctx, "SELECT license_file FROM licenses WHERE "
+	    "id = $1::bigint AND license_file IS NOT NULL", 1,
+	    params)) == NULL)
 		return;
-	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
+	if (PQntuples(res) == 1) {
 		(void)snprintf(href, sizeof(href),
 		    "/admin/licenses/%s/download", id);
 		edit_action(view, "download", "Download license file", href,
 		    0);
 		json_object_set_new(view, "download_href", json_string(href));
-		panel = edit_panel(view, "license_file", "License file");
-		json_object_set_new(panel, "note", json_string("Signed with "
-		    "the license key (RSA, SHA-256). To check a license file, "
-		    "see \xe2\x80\x9cLicenses\xe2\x80\x9d in README.md: base64 "
-		    "-d the file, then openssl dgst -sha256 -verify with the "
-		    "public key over its data and signature."));
+		license_content_panel(view, PQgetvalue(res, 0, 0));
 	}
 	PQclear(res);
 

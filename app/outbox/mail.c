@@ -18,6 +18,7 @@
 #include "mail.h"
 
 #define LINE_MAX_7BIT		998
+#define BOUNDARY	"=_cdot_part_boundary"
 #define B64_LINE		76
 #define WORD_BYTES		45	/* UTF-8 bytes per encoded word */
 
@@ -207,6 +208,47 @@ subject(struct out *o, const char *s)
 	free(clean);
 }
 
+/* Text as base64 in lines of B64_LINE, CRLF line ends. */
+static void
+base64_part(struct out *o, const char *text)
+{
+	char	*b;
+
+	if ((b = mail_base64((const unsigned char *)text, strlen(text),
+	    B64_LINE)) == NULL) {
+		o->failed = 1;
+		return;
+	}
+	puts_(o, b);
+	free(b);
+}
+
+/*
+ * A text/plain body: 7bit when it is ASCII in short lines (readable as
+ * is), else base64.
+ */
+static void
+text_part(struct out *o, const char *body)
+{
+	const char	*p;
+
+	puts_(o, "Content-Type: text/plain; charset=UTF-8\r\n");
+	if (!ascii_short_lines(body)) {
+		puts_(o, "Content-Transfer-Encoding: base64\r\n\r\n");
+		base64_part(o, body);
+		return;
+	}
+	puts_(o, "Content-Transfer-Encoding: 7bit\r\n\r\n");
+	for (p = body; *p != '\0'; p++) {
+		if (*p == '\n')
+			put(o, "\r\n", 2);
+		else
+			put(o, p, 1);
+	}
+	if (o->len < 2 || o->p[o->len - 1] != '\n')
+		put(o, "\r\n", 2);
+}
+
 /*
  * The whole message, CRLF line ends, malloc'd, its length in *len; NULL
  * when an address or the display name could add a header, or out of
@@ -217,9 +259,13 @@ mail_build(const struct mail_msg *m, size_t *len)
 {
 	struct out	 o;
 	struct tm	 tm;
-	char		 date[64], *b;
-	const char	*p;
+	char		 date[64];
 
+	if (m->attachment != NULL && (m->attachment_name == NULL ||
+	    !printable_ascii(m->attachment_name) ||
+	    strpbrk(m->attachment_name, "\"\\") != NULL ||
+	    strlen(m->attachment_name) > 100))
+		return (NULL);
 	if (!mail_address_ok(m->from) || !mail_address_ok(m->to) ||
 	    !printable_ascii(m->from_name) || strpbrk(m->from_name,
 	    "<>\"\\") != NULL || !printable_ascii(m->message_id) ||
@@ -243,28 +289,26 @@ mail_build(const struct mail_msg *m, size_t *len)
 	subject(&o, m->subject);
 	puts_(&o, "\r\nMessage-ID: <");
 	puts_(&o, m->message_id);
-	puts_(&o, ">\r\nMIME-Version: 1.0\r\n"
-	    "Content-Type: text/plain; charset=UTF-8\r\n");
+	puts_(&o, ">\r\nMIME-Version: 1.0\r\n");
 
-	if (ascii_short_lines(m->body)) {
-		puts_(&o, "Content-Transfer-Encoding: 7bit\r\n\r\n");
-		for (p = m->body; *p != '\0'; p++) {
-			if (*p == '\n')
-				put(&o, "\r\n", 2);
-			else
-				put(&o, p, 1);
-		}
-		if (o.len < 2 || o.p[o.len - 1] != '\n')
-			put(&o, "\r\n", 2);
+	if (m->attachment == NULL) {
+		text_part(&o, m->body);
 	} else {
-		puts_(&o, "Content-Transfer-Encoding: base64\r\n\r\n");
-		if ((b = mail_base64((const unsigned char *)m->body,
-		    strlen(m->body), B64_LINE)) == NULL) {
-			free(o.p);
-			return (NULL);
-		}
-		puts_(&o, b);
-		free(b);
+		/* "=_" never occurs in base64, so the boundary is unique. */
+		puts_(&o, "Content-Type: multipart/mixed; boundary=\""
+		    BOUNDARY "\"\r\n\r\n--" BOUNDARY "\r\n");
+		puts_(&o, "Content-Type: text/plain; charset=UTF-8\r\n"
+		    "Content-Transfer-Encoding: base64\r\n\r\n");
+		base64_part(&o, m->body);
+		puts_(&o, "--" BOUNDARY "\r\nContent-Type: "
+		    "application/octet-stream; name=\"");
+		puts_(&o, m->attachment_name);
+		puts_(&o, "\"\r\nContent-Disposition: attachment; "
+		    "filename=\"");
+		puts_(&o, m->attachment_name);
+		puts_(&o, "\"\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+		base64_part(&o, m->attachment);
+		puts_(&o, "--" BOUNDARY "--\r\n");
 	}
 
 	if (o.failed) {

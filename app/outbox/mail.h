@@ -20,6 +20,10 @@ struct mail_msg {
 	const char	*body;		/* UTF-8 text, \n line ends */
 	const char	*message_id;	/* without the angle brackets */
 	time_t		 date;
+	/* An attached file, or NULL: its name (printable ASCII, no quotes)
+	 * and its text. */
+	const char	*attachment_name;
+	const char	*attachment;
 };
 
 int	 mail_address_ok(const char *);

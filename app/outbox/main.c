@@ -442,7 +442,7 @@ deliver_email(PGconn *c, const struct row *r)
 	struct mail_msg		 m;
 	struct smtp_result	 sr;
 	struct outcome		 o;
-	json_t			*p = r->payload;
+	json_t			*a, *p = r->payload;
 	const char		*domain;
 	char			*msg, msgid[160];
 	size_t			 len;
@@ -455,6 +455,14 @@ deliver_email(PGconn *c, const struct row *r)
 	    NULL;
 	m.body = p ? json_string_value(json_object_get(p, "body")) : NULL;
 	m.date = time(NULL);
+	if (p != NULL && (a = json_object_get(p, "attachment")) != NULL) {
+		m.attachment_name = json_string_value(json_object_get(a,
+		    "filename"));
+		m.attachment = json_string_value(json_object_get(a,
+		    "content"));
+		if (m.attachment == NULL)
+			m.attachment = "";
+	}
 	domain = strchr(cfg.mail_from, '@') + 1;
 	(void)snprintf(msgid, sizeof(msgid), "outbox.%s.%s@%s", r->id,
 	    r->created, domain);
@@ -464,7 +472,7 @@ deliver_email(PGconn *c, const struct row *r)
 	if (m.to == NULL || m.subject == NULL || m.body == NULL ||
 	    (msg = mail_build(&m, &len)) == NULL) {
 		refuse(c, r, "the payload is not an e-mail (to, subject, "
-		    "body)");
+		    "body, an attachment's filename and content)");
 		return;
 	}
 

@@ -10,6 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from '../lib/http.mjs';
 import { smtp } from '../lib/smtp.mjs';
+import { importLicense } from '../lib/gitlab_license.mjs';
 import {
   account, subscription, namespace, trial, cleanup, api, client, tag, sql, one, q, day, TODAY, MESSAGES,
   OPPORTUNITY, lastEvent, appLog, HTML, licenseFile, sqlError,
@@ -280,6 +281,21 @@ test('self-managed: a legacy trial license for the base plan, e-mailed to the So
   assert.equal(mail.subject, '[GitLab Transactions] GitLab Temporary Renewal Extension');
   const file = licenseFile(r.body.license_id);
   assert.ok(mail.body.includes(file.trim()), 'the license key is in the e-mail');
+
+  // GitLab imports it: the base plan, the users, the extension's dates,
+  // marked as a temporary extension of this subscription.
+  const attrs = importLicense(file);
+  const company = one(`SELECT company FROM billing_accounts WHERE id = ${a.id}`);
+  const name = one(`SELECT name FROM licenses WHERE id = ${r.body.license_id}`);
+  assert.deepEqual(attrs.licensee, { Name: name, Company: company, Email: contact });
+  assert.deepEqual([attrs.issued_at, attrs.expires_at, attrs.block_changes_at, attrs.notify_admins_at],
+    [day(7), day(28), day(28), day(21)]);
+  assert.equal(attrs.temporary_extension, true);
+  assert.deepEqual(attrs.restrictions, { active_user_count: 35, plan: 'ultimate', trial: true,
+    id: r.body.license_id, subscription_id: sub.zid, subscription_name: sub.name });
+  assert.equal(mail.attachments[0].filename, `license-${r.body.license_id}.gitlab-license`);
+  assert.deepEqual(importLicense(mail.attachments[0].content), attrs);
+  assert.equal(importLicense(licenseFile(r2.body.license_id)).restrictions.plan, 'premium');
 
   // The extension's page links the license; the license's page offers it.
   const { body: ext } = await ro.json(`/admin/temporary_extensions/${r.body.id}`);

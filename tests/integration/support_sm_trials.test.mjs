@@ -1,8 +1,9 @@
 // Support > Trials for SM: a legacy trial license (user email, user count,
-// start and end date), signed with the configured key (verified here with
-// the very command README.md documents), downloadable from the license
-// page, and e-mailed through the outbox and SMTP, retried while the relay
-// fails; the Zendesk ticket in history; support admins only.
+// start and end date), a file in GitLab's license format (imported here as
+// GitLab imports it, tests/lib/gitlab_license.mjs, and decoded with the
+// very commands README.md documents), downloadable from the license page,
+// and e-mailed (text and attachment) through the outbox and SMTP, retried
+// while the relay fails; the Zendesk ticket in history; support admins only.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -10,6 +11,7 @@ import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, rmSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { smtp } from '../lib/smtp.mjs';
+import { importLicense } from '../lib/gitlab_license.mjs';
 import {
   client, follow, fieldErrors, tag, sql, one, q, day, ticket, SUPPORT, SUPPORT_ACTOR, HTML, JSON_,
   cleanup, trackLicense, makeCustomer, lastEvent, waitFor, licenseFile,
@@ -38,23 +40,33 @@ async function create(f) {
   return { id, flash };
 }
 
-// README.md's verification lines, run in a folder with the license file
-// and the public key; their output.
-function verifyAsDocumented(file) {
+// README.md's decoding lines, run in a folder with the license file and
+// the public key; the attributes they print (license.json).
+function decodeAsDocumented(file) {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const m = readme.match(/<!-- verify-license -->\n```sh\n([\s\S]*?)```/);
-  assert.ok(m, 'README.md documents the verification');
+  assert.ok(m, 'README.md documents the decoding');
   const dir = mkdtempSync(join(tmpdir(), 'license-'));
   try {
     writeFileSync(join(dir, 'license.gitlab-license'), file);
     copyFileSync(process.env.CDOT_LICENSE_PUBLIC_KEY, join(dir, 'license_public.pem'));
     const out = execFileSync('bash', ['-c', `set -e\n${m[1]}`], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
-    return { out, data: JSON.parse(readFileSync(join(dir, 'data.json'), 'utf8')), lines: m[1] };
+    return { out, data: JSON.parse(readFileSync(join(dir, 'license.json'), 'utf8')), lines: m[1] };
   } catch (e) {
     return { out: `${e.stdout ?? ''}${e.stderr ?? ''}`, failed: true };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// The file with one byte of its envelope's field changed (then encoded
+// again as the file is).
+function tampered(file, field, at = 0) {
+  const env = JSON.parse(Buffer.from(file, 'base64').toString('utf8'));
+  const bytes = Buffer.from(env[field], 'base64');
+  bytes[at] ^= 0x01;
+  env[field] = bytes.toString('base64');
+  return Buffer.from(JSON.stringify(env)).toString('base64');
 }
 
 test('the screen lists legacy trial licenses, and offers "Add new License"', async () => {
@@ -113,29 +125,38 @@ test('generate a license: signed, on the license page, in history with the ticke
   assert.equal(dl.headers.get('cache-control'), 'no-store');
   const file = licenseFile(id);
   assert.equal(dl.text_.trim(), file.trim());
-  assert.ok(dl.text_.split('\n').every((l) => l.length <= 76));
+  assert.ok(dl.text_.split('\n').every((l) => l.length <= 60), 'Base64.encode64 lines');
 
-  // The signature verifies with the public key, by README's command.
-  const v = verifyAsDocumented(dl.text_);
-  assert.equal(v.failed, undefined, v.out);
-  assert.match(v.out, /^Verified OK$/m);
-  assert.match(v.lines, /openssl dgst -sha256 -verify license_public\.pem -signature signature\.bin data\.json/);
-  assert.deepEqual(v.data, {
-    expires_at: f.expires_at, id, issued_at: v.data.issued_at,
-    licensee: { company: 'Edit Tests', email: f.email, name: `Priya Trial${t}` },
-    plan: 'premium', starts_at: f.starts_at, trial: true, type: 'legacy', user_count: 75, version: 1,
-    zuora_subscription_id: null,
+  // GitLab imports it, with every attribute as typed.
+  const attrs = importLicense(dl.text_);
+  assert.deepEqual(attrs, {
+    version: 1,
+    licensee: { Name: `Priya Trial${t}`, Company: 'Edit Tests', Email: f.email },
+    issued_at: f.starts_at, expires_at: f.expires_at, notify_admins_at: day(23), notify_users_at: day(23),
+    block_changes_at: f.expires_at, cloud_licensing_enabled: false, offline_cloud_licensing_enabled: false,
+    auto_renew_enabled: false, seat_reconciliation_enabled: false, operational_metrics_enabled: false,
+    generated_from_customers_dot: true, generated_from_cancellation: false, temporary_extension: false,
+    restrictions: { active_user_count: 75, plan: 'premium', trial: true, id },
   });
-  assert.match(v.data.issued_at, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+  // README's openssl lines decode the same.
+  const v = decodeAsDocumented(dl.text_);
+  assert.equal(v.failed, undefined, v.out);
+  assert.deepEqual(v.data, attrs);
+  assert.match(v.lines, /openssl pkeyutl -verifyrecover -pubin -inkey license_public\.pem/);
+  // The page shows what GitLab reads.
+  const { body: shown } = await ro.json(`/admin/licenses/${id}`);
+  assert.equal(shown.license_content.format, 'gitlab');
+  assert.deepEqual(shown.license_content.attributes, attrs);
+  assert.ok(shown.license_content.rows.some((r) => r.field === 'restrictions.active_user_count' && r.value === '75'));
 
-  // A changed license does not verify.
-  const env = JSON.parse(Buffer.from(dl.text_, 'base64').toString('utf8'));
-  const data = JSON.parse(Buffer.from(env.data, 'base64').toString('utf8'));
-  data.user_count = 7500;
-  env.data = Buffer.from(JSON.stringify(data)).toString('base64');
-  const forged = verifyAsDocumented(Buffer.from(JSON.stringify(env)).toString('base64'));
-  assert.equal(forged.failed, true);
-  assert.match(forged.out, /Verification failure/);
+  // One byte changed, in the data or in the key: it does not import.
+  assert.throws(() => importLicense(tampered(dl.text_, 'data')), /could not be decrypted|invalid JSON|Unexpected/);
+  assert.throws(() => importLicense(tampered(dl.text_, 'key', 100)), /AES encryption key could not be decrypted/);
+  assert.equal(decodeAsDocumented(tampered(dl.text_, 'key', 100)).failed, true);
+  // Nor with another key pair.
+  const other = execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048']);
+  const otherPub = execFileSync('openssl', ['pkey', '-pubout'], { input: other });
+  assert.throws(() => importLicense(dl.text_, otherPub), /AES encryption key could not be decrypted/);
 
   // The e-mail, through the outbox and the SMTP relay.
   const [mail] = await smtp.waitFor(f.email);
@@ -145,6 +166,11 @@ test('generate a license: signed, on the license page, in history with the ticke
   assert.match(mail.headers['message-id'], /^<outbox\.\d+\.\d+@/);
   assert.match(mail.body, /Premium trial license for GitLab Self-Managed: 75 users/);
   assert.ok(mail.body.includes(file.trim()), 'the license key is in the e-mail');
+  assert.deepEqual(importLicense(mail.body.slice(mail.body.indexOf(file.trim()))
+    .split('\n\n')[0]), attrs, 'the text imports');
+  assert.equal(mail.attachments.length, 1);
+  assert.equal(mail.attachments[0].filename, `license-${id}.gitlab-license`);
+  assert.deepEqual(importLicense(mail.attachments[0].content), attrs, 'the attachment imports');
   const [[status, attempts]] = sql(`SELECT status, attempts FROM outbox WHERE kind = 'email'
     AND record_type = 'licenses' AND record_id = ${id}`);
   assert.deepEqual([status, attempts], ['sent', '1']);
@@ -229,4 +255,33 @@ test('support admins only, with the form token', async () => {
   assert.equal((await ro.get('/admin/licenses/999999999/download')).status, 404);
   const demo = one("SELECT id FROM licenses WHERE license_type = 'cloud' LIMIT 1");
   assert.equal((await ro.get(`/admin/licenses/${demo}/download`)).status, 404, 'no file, nothing to download');
+});
+
+test('a license in the panel\'s former format is kept readable and marked: GitLab cannot import it', async () => {
+  const { sign } = await import('node:crypto');
+  const data = JSON.stringify({ expires_at: day(30), id: 1, issued_at: '2026-01-01T00:00:00Z',
+    licensee: { company: 'Old Co', email: 'old@sm-tests.example', name: 'Old Format' }, plan: 'ultimate',
+    starts_at: day(0), trial: true, type: 'legacy', user_count: 10, version: 1, zuora_subscription_id: null });
+  const key = readFileSync(process.env.CDOT_LICENSE_PRIVATE_KEY);
+  const env = JSON.stringify({ algorithm: 'RSA-SHA256', data: Buffer.from(data).toString('base64'),
+    signature: sign('sha256', Buffer.from(data), key).toString('base64') });
+  const file = Buffer.from(env).toString('base64').replace(/.{76}/g, '$&\n');
+  const id = Number(one(`INSERT INTO licenses (license_type, trial, name, email, starts_at, expires_at,
+      user_count, gitlab_plan, license_file) VALUES ('legacy', true, 'Old Format', 'old@sm-tests.example',
+      current_date, current_date + 30, 10, 'ultimate', ${q(file)}) RETURNING id`));
+  trackLicense(id);
+  assert.throws(() => importLicense(file));
+  const { body } = await ro.json(`/admin/licenses/${id}`);
+  assert.equal(body.license_content.format, 'former');
+  assert.deepEqual(body.license_content.attributes, JSON.parse(data));
+  const panel = body.panels.find((p) => p.name === 'license_file');
+  assert.match(panel.note, /former format .*GitLab cannot import; its signature verifies\. Issue a new license/);
+
+  // A former file whose data was changed: its signature no longer verifies.
+  const forged = Buffer.from(JSON.stringify({ ...JSON.parse(env),
+    data: Buffer.from(data.replace('"user_count":10', '"user_count":9999')).toString('base64') })).toString('base64');
+  sql(`UPDATE licenses SET license_file = ${q(forged)} WHERE id = ${id}`);
+  const { body: b2 } = await ro.json(`/admin/licenses/${id}`);
+  assert.equal(b2.license_content.attributes, null);
+  assert.match(b2.panels.find((p) => p.name === 'license_file').note, /signature does not verify/);
 });

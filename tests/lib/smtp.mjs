@@ -120,12 +120,13 @@ export function startSmtp({ port = 0, controlPort = 0 } = {}) {
   });
 }
 
-// A message as the tests read it: headers (names lower-cased, RFC 2047
-// words decoded), the body decoded from base64 when it was sent so.
-export function parseMessage(m) {
-  const at = m.data.indexOf('\r\n\r\n');
-  const head = m.data.slice(0, at).replace(/\r\n[ \t]+/g, ' ');
-  let body = m.data.slice(at + 4);
+// A part of a message (or the message): its headers (names lower-cased,
+// RFC 2047 words decoded) and its body, decoded from base64 when it was
+// sent so.
+function parsePart(text) {
+  const at = text.indexOf('\r\n\r\n');
+  const head = text.slice(0, at).replace(/\r\n[ \t]+/g, ' ');
+  let body = text.slice(at + 4);
   const headers = {};
   for (const line of head.split('\r\n')) {
     const i = line.indexOf(':');
@@ -135,7 +136,22 @@ export function parseMessage(m) {
   if ((headers['content-transfer-encoding'] ?? '').toLowerCase() === 'base64') {
     body = Buffer.from(body.replace(/\r\n/g, ''), 'base64').toString('utf8');
   }
-  return { ...m, headers, subject: headers.subject, body: body.replace(/\r\n/g, '\n') };
+  return { headers, body: body.replace(/\r\n/g, '\n') };
+}
+
+// A message as the tests read it: its headers, its text body, and (a
+// multipart/mixed message) its attachments {filename, type, content}.
+export function parseMessage(m) {
+  const { headers, body } = parsePart(m.data);
+  const boundary = (headers['content-type'] ?? '').match(/^multipart\/mixed;\s*boundary="([^"]+)"/);
+  if (!boundary) return { ...m, headers, subject: headers.subject, body, attachments: [] };
+  const raw = m.data.slice(m.data.indexOf('\r\n\r\n') + 4);
+  const parts = raw.split(`--${boundary[1]}`).slice(1, -1).map((p) => parsePart(p.replace(/^\r\n/, '')));
+  const text = parts.find((p) => (p.headers['content-type'] ?? '').startsWith('text/plain'));
+  const attachments = parts.filter((p) => /^attachment/.test(p.headers['content-disposition'] ?? ''))
+    .map((p) => ({ filename: p.headers['content-disposition'].match(/filename="([^"]+)"/)[1],
+      type: p.headers['content-type'].split(';')[0], content: p.body }));
+  return { ...m, headers, subject: headers.subject, body: text?.body ?? '', attachments };
 }
 
 const base = () => process.env.SMTP_CONTROL_URL ?? 'http://127.0.0.1:9425';

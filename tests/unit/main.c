@@ -13,6 +13,7 @@ Suite	*validate_suite(void);
 Suite	*support_suite(void);
 Suite	*marks_suite(void);
 Suite	*gitlab_suite(void);
+Suite	*license_file_suite(void);
 
 int
 main(void)
@@ -27,6 +28,7 @@ main(void)
 	srunner_add_suite(sr, support_suite());
 	srunner_add_suite(sr, marks_suite());
 	srunner_add_suite(sr, gitlab_suite());
+	srunner_add_suite(sr, license_file_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

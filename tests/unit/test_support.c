@@ -172,6 +172,44 @@ START_TEST(mail_ascii)
 }
 END_TEST
 
+/* A license attached: multipart/mixed, the text and the file, base64. */
+START_TEST(mail_attachment)
+{
+	struct mail_msg	 m;
+	char		*s;
+	size_t		 len;
+
+	memset(&m, 0, sizeof(m));
+	m.from_name = MAIL_FROM_NAME;
+	m.from = "noreply@customers.example.com";
+	m.to = "dana@northwind.example";
+	m.subject = "Your license";
+	m.body = "Hello\n";
+	m.message_id = "outbox.7.1700000000@customers.example.com";
+	m.date = 1700000000;
+	m.attachment_name = "license-7.gitlab-license";
+	m.attachment = "abc\n";
+
+	ck_assert_ptr_nonnull(s = mail_build(&m, &len));
+	ck_assert(strstr(s, "Content-Type: multipart/mixed; boundary=\""
+	    "=_cdot_part_boundary\"\r\n") != NULL);
+	ck_assert(strstr(s, "--=_cdot_part_boundary\r\nContent-Type: "
+	    "text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64"
+	    "\r\n\r\nSGVsbG8K\r\n") != NULL);
+	ck_assert(strstr(s, "Content-Disposition: attachment; filename=\""
+	    "license-7.gitlab-license\"\r\nContent-Transfer-Encoding: "
+	    "base64\r\n\r\nYWJjCg==\r\n--=_cdot_part_boundary--\r\n") !=
+	    NULL);
+	free(s);
+
+	/* A name that could break out of its quotes is refused. */
+	m.attachment_name = "a\"b.gitlab-license";
+	ck_assert_ptr_null(mail_build(&m, &len));
+	m.attachment_name = NULL;
+	ck_assert_ptr_null(mail_build(&m, &len));
+}
+END_TEST
+
 START_TEST(mail_utf8)
 {
 	struct mail_msg	 m;
@@ -262,6 +300,7 @@ support_suite(void)
 	tcase_add_test(tc, support_settings);
 	tcase_add_test(tc, mail_ascii);
 	tcase_add_test(tc, mail_utf8);
+	tcase_add_test(tc, mail_attachment);
 	tcase_add_test(tc, mail_no_injection);
 	suite_add_tcase(s, tc);
 
