@@ -105,6 +105,12 @@ void		 render_cookie(struct http_request *, const char *,
 		    const char *, long);
 const char	*render_nav_label(const char *);
 
+/* railsadmin.c */
+int		 railsadmin_redirect(struct http_request *);
+int		 page_sign_in(struct http_request *, struct app_req *);
+int		 render_not_found_guess(struct http_request *,
+		    struct app_req *, const char *);
+
 /* db.c */
 void		 db_worker_init(void);
 PGconn		*db_conn(void);

@@ -48,6 +48,10 @@ app_dispatch(struct http_request *req)
 	auth_strip_forwarded(req);
 	session_load(req, ctx);
 
+	/* RailsAdmin's singular paths, kept by staff (railsadmin.c). */
+	if (railsadmin_redirect(req) == KORE_RESULT_OK)
+		return (KORE_RESULT_OK);
+
 	if (req->query_string != NULL &&
 	    params_parse(&ctx->query, req->query_string,
 	    strlen(req->query_string), err, sizeof(err)) == -1)

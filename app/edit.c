@@ -906,12 +906,42 @@ outbox_panel(struct app_req *ctx, json_t *view, const char *record_type,
 		    "is unavailable."));
 }
 
+/*
+ * Which of the records (ids, a PostgreSQL array literal "{1,2}") the row
+ * action is offered on: their ids as a JSON object of true, or NULL (the
+ * database failed: offered on none).
+ */
+static json_t *
+row_action_ids(struct app_req *ctx, const struct edit_resource *er,
+    const char *ids)
+{
+	PGresult	*res;
+	json_t		*ok;
+	const char	*params[1];
+	char		 sql[256];
+	int		 i;
+
+	params[0] = ids;
+	(void)snprintf(sql, sizeof(sql), "SELECT id::text FROM %s WHERE "
+	    "id = ANY($1::bigint[]) AND (%s)", er->table,
+	    er->row_action_where != NULL ? er->row_action_where : "true");
+	if ((res = db_exec(ctx, sql, 1, params)) == NULL)
+		return (NULL);
+	ok = json_object();
+	for (i = 0; i < PQntuples(res); i++)
+		json_object_set_new(ok, PQgetvalue(res, i, 0), json_true());
+	PQclear(res);
+
+	return (ok);
+}
+
 /* Edit and delete buttons, and the resource's own panels and actions. */
 void
 edit_show_decorate(struct app_req *ctx, const struct resource *res,
     const char *id, json_t *view)
 {
 	const struct edit_resource	*er;
+	json_t				*offered;
 	char				 href[128];
 
 	if ((er = edit_find(res->name)) == NULL)
@@ -923,11 +953,17 @@ edit_show_decorate(struct app_req *ctx, const struct resource *res,
 			    res->name, id);
 			edit_action(view, "edit", "Edit", href, 0);
 		}
-		if (er->row_action != NULL) {
-			(void)snprintf(href, sizeof(href), "/admin/%s/%s/%s",
-			    res->name, id, er->row_action);
-			edit_action(view, er->row_action, er->row_action_label,
-			    href, 0);
+		(void)snprintf(href, sizeof(href), "{%s}", id);
+		if (er->row_action != NULL && (offered = row_action_ids(ctx, er,
+		    href)) != NULL) {
+			if (json_object_get(offered, id) != NULL) {
+				(void)snprintf(href, sizeof(href),
+				    "/admin/%s/%s/%s", res->name, id,
+				    er->row_action);
+				edit_action(view, er->row_action,
+				    er->row_action_label, href, 0);
+			}
+			json_decref(offered);
 		}
 		if (er->deletable) {
 			(void)snprintf(href, sizeof(href),
@@ -946,7 +982,8 @@ edit_list_decorate(struct app_req *ctx, const struct resource *res,
     json_t *view)
 {
 	const struct edit_resource	*er;
-	json_t				*rows, *row, *acts;
+	struct kore_buf			*ids;
+	json_t				*rows, *row, *acts, *offered;
 	const char			*id;
 	size_t				 i;
 
@@ -960,6 +997,21 @@ edit_list_decorate(struct app_req *ctx, const struct resource *res,
 	}
 
 	rows = json_object_get(view, "rows");
+	offered = NULL;
+	if (er->row_action != NULL) {
+		ids = kore_buf_alloc(256);
+		json_array_foreach(rows, i, row) {
+			if ((id = json_string_value(json_object_get(row,
+			    "id"))) != NULL && strspn(id, "0123456789") ==
+			    strlen(id) && *id != '\0')
+				kore_buf_appendf(ids, "%s%s", ids->offset ?
+				    "," : "{", id);
+		}
+		kore_buf_appendf(ids, "%s", ids->offset ? "}" : "{}");
+		offered = row_action_ids(ctx, er, kore_buf_stringify(ids,
+		    NULL));
+		kore_buf_free(ids);
+	}
 	json_array_foreach(rows, i, row) {
 		if ((id = json_string_value(json_object_get(row, "id"))) ==
 		    NULL)
@@ -970,7 +1022,8 @@ edit_list_decorate(struct app_req *ctx, const struct resource *res,
 			    "name", "edit", "label", "Edit", "href",
 			    json_sprintf("/admin/%s/%s/edit", res->name, id)));
 		}
-		if (er->row_action != NULL) {
+		if (er->row_action != NULL && offered != NULL &&
+		    json_object_get(offered, id) != NULL) {
 			json_array_append_new(acts, json_pack("{s:s, s:s, s:o}",
 			    "name", er->row_action, "label",
 			    er->row_action_label, "href", json_sprintf(
@@ -985,6 +1038,7 @@ edit_list_decorate(struct app_req *ctx, const struct resource *res,
 		}
 		json_object_set_new(row, "row_actions", acts);
 	}
+	json_decref(offered);
 }
 
 /* When Kore frees a request: its task, and any transaction left open. */

@@ -37,6 +37,9 @@ struct edit_resource {
 	const char			*new_hint;
 	const char			*row_action;	/* POST-less link */
 	const char			*row_action_label;
+	/* The records it is offered on (a condition on table, or NULL for
+	 * all); a constant of the descriptor, never input. */
+	const char			*row_action_where;
 
 	/* In the transaction, after the record changed: 0 or -1. */
 	int	(*after_update)(struct write_txn *, const char *,

@@ -22,8 +22,7 @@
 static const struct form_field renew_fields[] = {
 	{ .name = "ends_on", .label = "Trial ends on", .type = FORM_DATE,
 	    .flags = FORM_REQUIRED | FORM_NOT_PAST, .max = 10,
-	    .hint = "The trial's new last day, YYYY-MM-DD; not before today "
-	    "(UTC)." },
+	    .hint = "The trial's new last day; not before today (UTC)." },
 	{ .name = NULL }
 };
 

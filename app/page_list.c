@@ -544,10 +544,8 @@ page_show(struct http_request *req, struct app_req *ctx)
 	size_t			 i;
 	int			 n;
 
-	if ((res = resource_find(ctx->args[0])) == NULL) {
-		return (render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
-		    "There is no page at this address."));
-	}
+	if ((res = resource_find(ctx->args[0])) == NULL)
+		return (render_not_found_guess(req, ctx, ctx->args[0]));
 
 	sql_init(&s);
 	list_select(&s, res, F_SHOW);

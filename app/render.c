@@ -372,6 +372,35 @@ render_cookie(struct http_request *req, const char *name, const char *value,
 	http_response_header(req, "set-cookie", hdr);
 }
 
+/*
+ * The pages' Content-Security-Policy.  Forms post to the panel itself,
+ * and Impersonate's answer sends the browser on to the customers portal:
+ * form-action allows exactly the portal's origin (scheme, host, port of
+ * portal_base_url) beside 'self', which browsers also apply to a form's
+ * redirect.
+ */
+static const char *
+csp(void)
+{
+	static char	 policy[1024];
+	const char	*host;
+	size_t		 n;
+
+	if (policy[0] != '\0')
+		return (policy);
+	host = strstr(app_cfg.portal_base_url, "://");
+	n = host != NULL ? (size_t)(host - app_cfg.portal_base_url) + 3 +
+	    strcspn(host + 3, "/?#") : 0;
+	/* A URL that config.c let through has no space or ';' in it. */
+	if (n == 0 || strcspn(app_cfg.portal_base_url, " ;,'\"") < n)
+		n = 0;
+	(void)snprintf(policy, sizeof(policy), "default-src 'self'; img-src "
+	    "'self' data:; frame-ancestors 'none'; form-action 'self'%s%.*s; "
+	    "base-uri 'none'", n ? " " : "", (int)n, app_cfg.portal_base_url);
+
+	return (policy);
+}
+
 static void
 headers_page(struct http_request *req, const char *ctype)
 {
@@ -380,7 +409,5 @@ headers_page(struct http_request *req, const char *ctype)
 	http_response_header(req, "x-content-type-options", "nosniff");
 	http_response_header(req, "x-frame-options", "DENY");
 	http_response_header(req, "referrer-policy", "same-origin");
-	http_response_header(req, "content-security-policy",
-	    "default-src 'self'; img-src 'self' data:; "
-	    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+	http_response_header(req, "content-security-policy", csp());
 }

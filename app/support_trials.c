@@ -52,8 +52,8 @@ static const struct form_field edit_fields[] = {
 	    "can only have the Ultimate trial for paid customers." },
 	{ .name = "ends_on", .label = "Trial ends on", .type = FORM_DATE,
 	    .flags = FORM_REQUIRED | FORM_NOT_PAST, .max = 10,
-	    .hint = "The trial's last day, YYYY-MM-DD; not before today "
-	    "(UTC). An expired trial becomes active again." },
+	    .hint = "The trial's last day; not before today (UTC). An "
+	    "expired trial becomes active again." },
 	SUPPORT_TICKET_FIELD,
 	{ .name = NULL }
 };

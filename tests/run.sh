@@ -24,7 +24,7 @@ export CDOT_TEST_WORK="$work"
 
 passed=0
 failed=0
-app_pid= oidc_pid= pg_started= zuora_pid= outbox_pid= smtp_pid= gitlab_pid=
+app_pid= oidc_pid= pg_started= zuora_pid= outbox_pid= smtp_pid= gitlab_pid= portal_pid=
 
 note() { printf '\n== %s\n' "$*"; }
 count() { passed=$((passed + $1)); failed=$((failed + $2)); }
@@ -58,12 +58,14 @@ cleanup() {
 	[ -z "$zuora_pid" ] || kill "$zuora_pid" 2>/dev/null
 	[ -z "$smtp_pid" ] || kill "$smtp_pid" 2>/dev/null
 	[ -z "$gitlab_pid" ] || kill "$gitlab_pid" 2>/dev/null
+	[ -z "$portal_pid" ] || kill "$portal_pid" 2>/dev/null
 	[ -z "$app_pid" ] || wait "$app_pid" 2>/dev/null
 	[ -z "$oidc_pid" ] || wait "$oidc_pid" 2>/dev/null
 	[ -z "$outbox_pid" ] || wait "$outbox_pid" 2>/dev/null
 	[ -z "$zuora_pid" ] || wait "$zuora_pid" 2>/dev/null
 	[ -z "$smtp_pid" ] || wait "$smtp_pid" 2>/dev/null
 	[ -z "$gitlab_pid" ] || wait "$gitlab_pid" 2>/dev/null
+	[ -z "$portal_pid" ] || wait "$portal_pid" 2>/dev/null
 	[ -z "$pg_started" ] || conf/dev/pg.sh stop "$work/pg"
 }
 trap cleanup EXIT
@@ -138,8 +140,16 @@ export CDOT_ZUORA_CLIENT_SECRET="$ZUORA_CLIENT_SECRET"
 export CDOT_ZUORA_HTTP_TIMEOUT=3
 CDOT_PORTAL_SERVICE_TOKEN="portal-test-$(openssl rand -hex 24)"
 export CDOT_PORTAL_SERVICE_TOKEN
-export CDOT_PORTAL_BASE_URL="https://customers.portal.test"
+# The customers portal: a local page that redeems Impersonate's token
+# (tests/lib/portal.mjs), so a browser can follow Impersonate there.
+PORTAL_PORT=$(free_port)
+export CDOT_PORTAL_BASE_URL="http://127.0.0.1:$PORTAL_PORT"
 export CDOT_OUTBOX_POLL_MS=200 CDOT_OUTBOX_BACKOFF_MS=400
+
+note "starting the customers portal stand-in"
+PORTAL_PORT=$PORTAL_PORT node tests/lib/portal.mjs >"$work/portal.log" 2>&1 &
+portal_pid=$!
+wait_until "$portal_pid" grep -qs "listening on" "$work/portal.log"
 
 note "starting the Zuora stand-in"
 ZUORA_PORT=$ZUORA_PORT node tests/lib/zuora.mjs >"$work/zuora.log" 2>&1 &
