@@ -10,9 +10,9 @@
  *
  * An address that names no resource gets a 404 that offers the list it
  * most likely meant (a typo, or a word of it).  RailsAdmin's sign-in
- * pages lead to the panel's:
+ * pages lead to the panel's (outside /admin, which is never public):
  *
- *	GET /admin/sign_in, /admins/sign_in	"Sign in with Okta"
+ *	/admin/sign_in, /admins/sign_in -> /auth/sign_in  "Sign in with Okta"
  */
 
 #include <sys/types.h>
@@ -59,6 +59,12 @@ railsadmin_redirect(struct http_request *req)
 
 	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD)
 		return (-1);
+	if (strcmp(req->path, "/admin/sign_in") == 0 ||
+	    strcmp(req->path, "/admins/sign_in") == 0) {
+		http_response_header(req, "location", "/auth/sign_in");
+		http_response(req, HTTP_STATUS_MOVED_PERMANENTLY, NULL, 0);
+		return (KORE_RESULT_OK);
+	}
 	if (strncmp(req->path, PREFIX, sizeof(PREFIX) - 1) != 0)
 		return (-1);
 	seg = req->path + sizeof(PREFIX) - 1;
@@ -83,9 +89,9 @@ railsadmin_redirect(struct http_request *req)
 }
 
 /*
- * GET /admin/sign_in, /admins/sign_in: RailsAdmin's (Devise's) sign-in
- * page, where the Guide says to click "Sign in with Okta".  Someone
- * already signed in goes on to the dashboard.
+ * GET /auth/sign_in (RailsAdmin's /admin/sign_in, /admins/sign_in): the
+ * sign-in page where the Guide says to click "Sign in with Okta".
+ * Someone already signed in goes on to the dashboard.
  */
 int
 page_sign_in(struct http_request *req, struct app_req *ctx)

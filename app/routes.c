@@ -36,10 +36,8 @@ const struct app_route app_routes[] = {
 	    "sign out" },
 	{ GET,	"/auth/signedout",	NEED_PUBLIC,	auth_signedout,
 	    "signed out" },
-	/* RailsAdmin's sign-in pages, as the Guide names them. */
-	{ GET,	"/admin/sign_in",	NEED_PUBLIC,	page_sign_in,
-	    "sign-in page" },
-	{ GET,	"/admins/sign_in",	NEED_PUBLIC,	page_sign_in,
+	/* The sign-in page (RailsAdmin's /admin/sign_in lead here). */
+	{ GET,	"/auth/sign_in",	NEED_PUBLIC,	page_sign_in,
 	    "sign-in page" },
 
 	{ GET,	"/admin",		ROLE_ANY,	page_dashboard,

@@ -69,11 +69,14 @@ test('every resource answers at its RailsAdmin singular path: list, show, edit, 
 test('/admin/sign_in and /admins/sign_in: "Sign in with Okta"; also after signing out', async () => {
   const anon = new Client();
   for (const path of ['/admin/sign_in', '/admins/sign_in']) {
-    const res = await anon.get(path, { headers: HTML });
-    assert.equal(res.status, 200, path);
-    assert.match(res.text_, /<a class="button" href="\/auth\/signin" data-action="sign-in-okta">Sign in with Okta<\/a>/);
+    const to = await anon.get(path, { headers: HTML });
+    assert.equal(to.status, 301, path);
+    assert.equal(to.headers.get('location'), '/auth/sign_in');
   }
-  const signed = await ro.get('/admin/sign_in', { headers: HTML });
+  const res = await anon.get('/auth/sign_in', { headers: HTML });
+  assert.equal(res.status, 200);
+  assert.match(res.text_, /<a class="button" href="\/auth\/signin" data-action="sign-in-okta">Sign in with Okta<\/a>/);
+  const signed = await ro.get('/auth/sign_in', { headers: HTML });
   assert.equal(signed.status, 303);
   assert.equal(signed.headers.get('location'), '/admin');
   const out = await anon.get('/auth/signedout', { headers: HTML });
