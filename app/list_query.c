@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "resource.h"
 
@@ -93,6 +94,7 @@ struct joined {
 static int	 joined_field(const struct resource *, const struct field *,
 		    struct joined *);
 static const char *cast_for(enum field_type);
+static void	 sql_quoted(struct kore_buf *, const char *);
 
 /*
  * The message a bad query gets.  It quotes the query's own values cut to
@@ -243,6 +245,10 @@ list_query_parse(struct app_req *ctx, struct list_query *q,
 			for (i = 0; i < (size_t)lf->nvs; i++) {
 				if (value_check(q, lf->field, lf->vs[i]) == -1)
 					return (-1);
+				/* The words shown for a choice stand for it. */
+				if (lf->field->type == FT_ENUM)
+					lf->vs[i] = field_option_value(lf->field,
+					    lf->vs[i]);
 			}
 			nvalues += lf->nvs;
 			continue;
@@ -433,12 +439,7 @@ value_check(struct list_query *q, const struct field *f, const char *v)
 		}
 		break;
 	case FT_ENUM:
-		ok = 0;
-		for (i = 0; f->options != NULL && f->options[i] != NULL; i++) {
-			if (strcmp(f->options[i], v) == 0)
-				ok = 1;
-		}
-		if (!ok) {
+		if (!(ok = field_option_value(f, v) != NULL)) {
 			query_error(q, "%s: '%.40s' is not one of the choices.",
 			    f->label, v);
 		}
@@ -1060,8 +1061,85 @@ list_order(struct sql *s, const struct list_query *q)
 }
 
 /*
- * SELECT the fields that carry flag (F_LIST or F_SHOW), each as text, then
- * their link ids, then the badge, then the record's title.
+ * The words shown for a stored value of an enum field, or NULL when it
+ * is not one of its choices.
+ */
+const char *
+field_option_label(const struct field *f, const char *value)
+{
+	const char *const	*o;
+
+	for (o = f->options; o != NULL && o[0] != NULL && o[1] != NULL;
+	    o += 2) {
+		if (strcmp(o[0], value) == 0)
+			return (o[1]);
+	}
+
+	return (NULL);
+}
+
+/*
+ * The stored value of a choice of an enum field given as that value or
+ * as its words (in any case), or NULL when it is neither.
+ */
+const char *
+field_option_value(const struct field *f, const char *v)
+{
+	const char *const	*o;
+
+	for (o = f->options; o != NULL && o[0] != NULL && o[1] != NULL;
+	    o += 2) {
+		if (strcmp(o[0], v) == 0 || strcasecmp(o[1], v) == 0)
+			return (o[0]);
+	}
+
+	return (NULL);
+}
+
+/* s inside a SQL string literal: each quote doubled. */
+static void
+sql_quoted(struct kore_buf *b, const char *s)
+{
+	for (; *s != '\0'; s++)
+		kore_buf_append(b, *s == '\'' ? "''" : s, *s == '\'' ? 2 : 1);
+}
+
+/*
+ * A field's value as the pages show it, as SQL text: a time to the
+ * second in UTC ("2024-05-01 14:03:27 UTC"), an enum's choice in the
+ * words staff use ("SaaS", "Premium trial"), anything else as it is.
+ * The choices come from the descriptors, never from a request.
+ */
+void
+list_select_value(struct kore_buf *b, const struct field *f)
+{
+	const char *const	*o;
+
+	if (f->type == FT_TIME) {
+		kore_buf_appendf(b, "to_char((%s) AT TIME ZONE 'UTC', "
+		    "'YYYY-MM-DD HH24:MI:SS \"UTC\"')", f->expr);
+		return;
+	}
+	if (f->type != FT_ENUM || f->options == NULL) {
+		kore_buf_appendf(b, "(%s)::text", f->expr);
+		return;
+	}
+
+	kore_buf_appendf(b, "CASE (%s)::text", f->expr);
+	for (o = f->options; o[0] != NULL && o[1] != NULL; o += 2) {
+		kore_buf_appendf(b, " WHEN '");
+		sql_quoted(b, o[0]);
+		kore_buf_appendf(b, "' THEN '");
+		sql_quoted(b, o[1]);
+		kore_buf_appendf(b, "'");
+	}
+	kore_buf_appendf(b, " ELSE (%s)::text END", f->expr);
+}
+
+/*
+ * SELECT the fields that carry flag (F_LIST or F_SHOW), each as the text
+ * shown (list_select_value()), then their link ids, then the badge, then
+ * the record's title.
  */
 void
 list_select(struct sql *s, const struct resource *res, int flag)
@@ -1072,12 +1150,8 @@ list_select(struct sql *s, const struct resource *res, int flag)
 	for (f = res->fields; f->name != NULL; f++) {
 		if (!(f->flags & flag))
 			continue;
-		if (f->type == FT_TIME) {
-			kore_buf_appendf(s->text, ", to_char(%s AT TIME ZONE "
-			    "'UTC', 'YYYY-MM-DD HH24:MI')", f->expr);
-		} else {
-			kore_buf_appendf(s->text, ", (%s)::text", f->expr);
-		}
+		kore_buf_appendf(s->text, ", ");
+		list_select_value(s->text, f);
 		if (f->link != NULL)
 			kore_buf_appendf(s->text, ", (%s)::text",
 			    f->link_expr);
@@ -1217,14 +1291,15 @@ list_filters_view(const struct list_query *q)
 		opts = json_array();
 		if (f->type == FT_ENUM || f->type == FT_BOOL) {
 			for (k = 0; f->type == FT_ENUM &&
-			    f->options[k] != NULL; k++) {
+			    f->options[k] != NULL && f->options[k + 1] != NULL;
+			    k += 2) {
 				sel = 0;
 				for (j = 0; lf != NULL && j < lf->nvs; j++)
 					sel |= strcmp(lf->vs[j],
 					    f->options[k]) == 0;
 				json_array_append_new(opts, json_pack(
 				    "{s:s, s:s, s:b}", "value", f->options[k],
-				    "label", f->options[k], "selected", sel));
+				    "label", f->options[k + 1], "selected", sel));
 			}
 			if (f->type == FT_BOOL) {
 				json_array_append_new(opts, json_pack(

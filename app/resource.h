@@ -40,7 +40,9 @@ struct field {
 	const char		*expr;
 	enum field_type		 type;
 	int			 flags;
-	const char *const	*options;	/* FT_ENUM: NULL-terminated */
+	/* FT_ENUM: pairs of the stored value (filters, URLs) and the
+	 * words shown for it, ending with NULL. */
+	const char *const	*options;
 	const char		*link;		/* resource the value links to */
 	const char		*link_expr;	/* SQL: id of the linked record */
 };
@@ -152,6 +154,9 @@ int	 list_query_parse(struct app_req *, struct list_query *,
 void	 list_where(struct sql *, const struct list_query *);
 void	 list_order(struct sql *, const struct list_query *);
 void	 list_select(struct sql *, const struct resource *, int);
+void	 list_select_value(struct kore_buf *, const struct field *);
+const char	*field_option_label(const struct field *, const char *);
+const char	*field_option_value(const struct field *, const char *);
 char	*list_query_string(const struct list_query *, const char *,
 	    const char *, int);
 json_t	*list_filters_view(const struct list_query *);

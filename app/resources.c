@@ -12,28 +12,91 @@
 
 #include "resource.h"
 
-static const char *const deployment_types[] = { "saas", "sm", NULL };
+/*
+ * The choices of each enum field: the value stored in the database (what
+ * filters and URLs use), then the words staff use for it (what the pages
+ * show), pairs ending with NULL.  Each list is written once, as an X-macro,
+ * so that a record's title can say the same words in SQL (LABEL_SQL).
+ */
+#define DEPLOYMENT_TYPES(X)						\
+	X("saas", "SaaS")						\
+	X("sm", "SM")
+#define SUBSCRIPTION_STATUSES(X)					\
+	X("active", "Active")						\
+	X("cancelled", "Cancelled")					\
+	X("expired", "Expired")
+#define PAID_PLANS(X)							\
+	X("premium", "Premium")						\
+	X("ultimate", "Ultimate")					\
+	X("starter", "Starter")						\
+	X("bronze", "Bronze")						\
+	X("silver", "Silver")						\
+	X("gold", "Gold")
+#define TRIAL_PLANS(X)							\
+	X("premium_trial", "Premium trial")				\
+	X("ultimate_trial", "Ultimate trial")				\
+	X("ultimate_trial_paid_customer", "Ultimate trial (paid customer)")
+#define NAMESPACE_PLANS(X)						\
+	X("free", "Free")						\
+	X("premium", "Premium")						\
+	X("ultimate", "Ultimate")					\
+	X("bronze", "Bronze")						\
+	X("silver", "Silver")						\
+	X("gold", "Gold")						\
+	TRIAL_PLANS(X)							\
+	X("opensource", "Open Source")
+#define TRIAL_STATUSES(X)						\
+	X("active", "Active")						\
+	X("expired", "Expired")						\
+	X("cancelled", "Cancelled")
+#define LICENSE_TYPES(X)						\
+	X("cloud", "Cloud")						\
+	X("offline_cloud", "Offline cloud")				\
+	X("legacy", "Legacy")
+#define PAYMENT_STATUSES(X)						\
+	X("paid", "Paid")						\
+	X("unpaid", "Unpaid")						\
+	X("partially_paid", "Partially paid")
+#define PAYMENT_KINDS(X)						\
+	X("credit_card", "Credit card")					\
+	X("ach", "ACH")
+#define ACH_ACCOUNT_TYPES(X)						\
+	X("checking", "Checking")					\
+	X("savings", "Savings")						\
+	X("business_checking", "Business checking")
+#define QSR_STATUSES(X)							\
+	X("pending", "Pending")						\
+	X("processed", "Processed")					\
+	X("failed", "Failed")						\
+	X("skipped", "Skipped")
+#define NAMESPACE_KINDS(X)						\
+	X("user", "Personal")						\
+	X("group", "Group")
+
+#define OPTION(value, label)	value, label,
+#define WHEN(value, label)	" WHEN '" value "' THEN '" label "'"
+/* SQL: the words for the value of expr (text), itself if it has none. */
+#define LABEL_SQL(expr, LIST) \
+	"CASE " expr LIST(WHEN) " ELSE (" expr ")::text END"
+
+static const char *const deployment_types[] = {
+	DEPLOYMENT_TYPES(OPTION) NULL };
 static const char *const subscription_statuses[] = {
-	"active", "cancelled", "expired", NULL };
-static const char *const paid_plans[] = {
-	"premium", "ultimate", "starter", "bronze", "silver", "gold", NULL };
+	SUBSCRIPTION_STATUSES(OPTION) NULL };
+static const char *const paid_plans[] = { PAID_PLANS(OPTION) NULL };
 static const char *const namespace_plans[] = {
-	"free", "premium", "ultimate", "bronze", "silver", "gold",
-	"premium_trial", "ultimate_trial", "ultimate_trial_paid_customer",
-	"opensource", NULL };
-static const char *const trial_plans[] = {
-	"premium_trial", "ultimate_trial", "ultimate_trial_paid_customer",
-	NULL };
-static const char *const trial_statuses[] = {
-	"active", "expired", "cancelled", NULL };
-static const char *const license_types[] = {
-	"cloud", "offline_cloud", "legacy", NULL };
+	NAMESPACE_PLANS(OPTION) NULL };
+static const char *const trial_plans[] = { TRIAL_PLANS(OPTION) NULL };
+static const char *const trial_statuses[] = { TRIAL_STATUSES(OPTION) NULL };
+static const char *const license_types[] = { LICENSE_TYPES(OPTION) NULL };
 static const char *const payment_statuses[] = {
-	"paid", "unpaid", "partially_paid", NULL };
-static const char *const payment_kinds[] = { "credit_card", "ach", NULL };
-static const char *const qsr_statuses[] = {
-	"pending", "processed", "failed", "skipped", NULL };
-static const char *const namespace_kinds[] = { "user", "group", NULL };
+	PAYMENT_STATUSES(OPTION) NULL };
+static const char *const payment_kinds[] = { PAYMENT_KINDS(OPTION) NULL };
+static const char *const ach_account_types[] = {
+	ACH_ACCOUNT_TYPES(OPTION) NULL };
+static const char *const qsr_statuses[] = { QSR_STATUSES(OPTION) NULL };
+static const char *const namespace_kinds[] = {
+	NAMESPACE_KINDS(OPTION) NULL };
 
 #define ID	{ "id", "ID", "t.id", FT_INT, F_COL, NULL, NULL, NULL }
 #define CREATED	{ "created_at", "Created at", "t.created_at", FT_TIME, \
@@ -360,8 +423,8 @@ static const struct field payment_method_fields[] = {
 	{ "ach_account_number_last4", "Account number",
 	    "t.ach_account_number_last4", FT_TEXT,
 	    F_LIST | F_SHOW | F_MASKED, NULL, NULL, NULL },
-	{ "ach_account_type", "Account type", "t.ach_account_type", FT_TEXT,
-	    F_LIST | F_SHOW, NULL, NULL, NULL },
+	{ "ach_account_type", "Account type", "t.ach_account_type", FT_ENUM,
+	    F_LIST | F_SHOW, ach_account_types, NULL, NULL },
 	{ "ach_bank_name", "Bank name", "t.ach_bank_name", FT_TEXT,
 	    F_COL, NULL, NULL, NULL },
 	{ "ach_account_name", "Account name", "t.ach_account_name", FT_TEXT,
@@ -418,7 +481,8 @@ static const struct resource licenses = {
 	.table = "licenses",
 	.from = "licenses t LEFT JOIN zuora_subscriptions s ON s.id = "
 	    "t.zuora_subscription_id",
-	.title_expr = "t.name || ' (' || t.license_type || ')'",
+	.title_expr = "t.name || ' (' || " LABEL_SQL("t.license_type",
+	    LICENSE_TYPES) " || ')'",
 	.default_sort = "issued_at", .default_reverse = 1,
 	.fields = license_fields,
 	.lookup_label = "Lookup hostnames",
@@ -634,7 +698,7 @@ static const struct resource trials = {
 	.name = "trials", .label = "Trials", .singular = "Trial",
 	.table = "trials",
 	.from = "trials t JOIN namespaces n ON n.id = t.namespace_id",
-	.title_expr = "n.path || ' ' || t.plan",
+	.title_expr = "n.path || ' ' || " LABEL_SQL("t.plan", TRIAL_PLANS),
 	.default_sort = "id", .default_reverse = 1,
 	.fields = trial_fields,
 };
