@@ -650,8 +650,11 @@ edit_delete_confirm(struct http_request *req, struct app_req *ctx)
 	sql_init(&s);
 	kore_buf_appendf(s.text, "SELECT t.lock_version, %s", res->title_expr);
 	for (fd = res->fields; fd->name != NULL; fd++) {
-		if (fd->flags & F_SHOW)
-			kore_buf_appendf(s.text, ", (%s)::text", fd->expr);
+		if (fd->flags & F_SHOW) {
+			/* As the show page shows it: labels, times in UTC. */
+			kore_buf_appendf(s.text, ", ");
+			list_select_value(s.text, fd);
+		}
 	}
 	n = sql_param(&s, ctx->args[1]);
 	kore_buf_appendf(s.text, " FROM %s WHERE t.id = $%d::bigint",

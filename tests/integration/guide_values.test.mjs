@@ -272,3 +272,12 @@ test('the resource-wide history uses the same labels and times', async () => {
     }
   }
 });
+
+test('the delete confirmation shows the record as its page does: times to the second in UTC', async () => {
+  const id = one('SELECT min(id) FROM billing_account_memberships');
+  const res = await ed.get(`/admin/billing_account_memberships/${id}/delete`, { headers: HTML });
+  assert.equal(res.status, 200);
+  assert.match(res.text_, /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
+  assert.doesNotMatch(res.text_, /\d\d:\d\d:\d\d\.\d+/, 'no fractions of a second');
+  assert.doesNotMatch(res.text_, /\d\d:\d\d:\d\d\+00/, 'no offset');
+});
