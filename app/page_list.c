@@ -29,6 +29,8 @@ static json_t	*pages_view(const struct list_query *, long long, int);
 static json_t	*lookup_view(const struct resource *, const char *);
 static json_t	*related_view(struct app_req *, const struct related *,
 		    const char *);
+static void	 actions_icons(json_t *, int);
+static void	 related_names(json_t *, const struct related *);
 
 const char *
 resource_path(const struct resource *res)
@@ -88,6 +90,42 @@ resource_view(const struct resource *res)
 	return (v);
 }
 
+/* enum field_type's names, as cells give them to the templates. */
+static const char *const field_types[] = {
+	"text", "int", "decimal", "date", "time", "bool", "enum",
+};
+_Static_assert(sizeof(field_types) / sizeof(field_types[0]) == FT_ENUM + 1,
+    "a field type without a name");
+
+/*
+ * The Fulfillment Guide's icons: a row's Edit is the pencil it tells
+ * staff to click (its Show and History, ℹ️ and 📕, are in the templates),
+ * and a show page's Delete reads "x Delete".  Rows (row 1) get "icon",
+ * shown alone with the label as the link's accessible name; a show
+ * page's buttons (row 0) get "prefix", shown before the label.
+ */
+static void
+actions_icons(json_t *acts, int row)
+{
+	json_t		*a;
+	const char	*name;
+	size_t		 i;
+
+	json_array_foreach(acts, i, a) {
+		if ((name = json_string_value(json_object_get(a, "name"))) ==
+		    NULL)
+			continue;
+		if (row && strcmp(name, "edit") == 0)
+			json_object_set_new(a, "icon", json_string(
+			    "\xe2\x9c\x8e"));			/* ✎ */
+		else if (row && strcmp(name, "delete") == 0)
+			json_object_set_new(a, "icon", json_string(
+			    "\xe2\x9c\x96"));			/* ✖ */
+		else if (!row && strcmp(name, "delete") == 0)
+			json_object_set_new(a, "prefix", json_string("x"));
+	}
+}
+
 /* One cell: the field's value as shown, with its link. */
 static json_t *
 cell_view(const struct field *f, PGresult *res, int row, int *col)
@@ -103,6 +141,10 @@ cell_view(const struct field *f, PGresult *res, int row, int *col)
 
 	cell = json_object();
 	json_object_set_new(cell, "name", json_string(f->name));
+	/* For the page's styles: dates never break, long text is clipped. */
+	json_object_set_new(cell, "type", json_string(field_types[f->type]));
+	if (f->type == FT_TEXT && !null)
+		json_object_set_new(cell, "is_text", json_true());
 	if (null) {
 		json_object_set_new(cell, "value", json_null());
 		json_object_set_new(cell, "blank", json_true());
@@ -357,8 +399,9 @@ page_list(struct http_request *req, struct app_req *ctx)
 	struct list_query	 q;
 	struct sql		 s;
 	PGresult		*pr;
-	json_t			*view, *rows;
+	json_t			*view, *rows, *row;
 	long long		 total;
+	size_t			 k;
 	int			 i, n, status, sliced;
 	char			*qs, *ids;
 
@@ -437,8 +480,36 @@ page_list(struct http_request *req, struct app_req *ctx)
 	json_object_set_new(view, "history_href", json_sprintf(
 	    "/admin/%s/history", res->name));
 	edit_list_decorate(ctx, res, view);
+	json_array_foreach(rows, k, row)
+		actions_icons(json_object_get(row, "row_actions"), 1);
 
 	return (render_page(req, ctx, status, "list", view));
+}
+
+/*
+ * A related list's resource, and its link in the show page's list of
+ * sections in the Fulfillment Guide's words: the label in title case
+ * ("Zuora Subscriptions", "GitLab Groups"), and "List Invoices", "List
+ * Payment Methods" for the two the Guide names so.
+ */
+static void
+related_names(json_t *v, const struct related *rel)
+{
+	char		 words[96];
+	size_t		 i;
+	int		 list;
+
+	list = strcmp(rel->resource, "invoices") == 0 ||
+	    strcmp(rel->resource, "payment_methods") == 0;
+	(void)snprintf(words, sizeof(words), "%s%s", list ? "List " : "",
+	    rel->label);
+	for (i = 0; words[i] != '\0'; i++) {
+		if ((i == 0 || words[i - 1] == ' ') &&
+		    words[i] >= 'a' && words[i] <= 'z')
+			words[i] = (char)(words[i] - 'a' + 'A');
+	}
+	json_object_set_new(v, "resource", json_string(rel->resource));
+	json_object_set_new(v, "nav_label", json_string(words));
 }
 
 /* A related list on a show page: the first rows and a link to all. */
@@ -468,8 +539,10 @@ related_view(struct app_req *ctx, const struct related *rel, const char *id)
 			return (NULL);
 		if (PQntuples(pr) == 0 || PQgetisnull(pr, 0, 0)) {
 			PQclear(pr);
-			return (json_pack("{s:s, s:[], s:[], s:b}", "label",
-			    rel->label, "columns", "rows", "empty", 1));
+			v = json_pack("{s:s, s:[], s:[], s:b}", "label",
+			    rel->label, "columns", "rows", "empty", 1);
+			related_names(v, rel);
+			return (v);
 		}
 		owned = kore_strdup(PQgetvalue(pr, 0, 0));
 		value = owned;
@@ -506,6 +579,7 @@ related_view(struct app_req *ctx, const struct related *rel, const char *id)
 
 	v = json_pack("{s:s, s:o, s:o, s:b, s:b}", "label", rel->label,
 	    "columns", cols, "rows", rows, "empty", n == 0, "more", n > 10);
+	related_names(v, rel);
 	json_object_set_new(v, "all_href", json_sprintf(
 	    "%s?f%%5B%s%%5D%%5B0%%5D%%5Bo%%5D=eq&f%%5B%s%%5D%%5B0%%5D"
 	    "%%5Bv%%5D=%s", resource_path(res), rel->field, rel->field,
@@ -540,8 +614,8 @@ page_show(struct http_request *req, struct app_req *ctx)
 	const struct field	*f;
 	struct sql		 s;
 	PGresult		*pr;
-	json_t			*view, *row, *fields, *cells, *related, *rv;
-	size_t			 i;
+	json_t			*view, *row, *fields, *cells, *related, *rv, *r;
+	size_t			 i, k;
 	int			 n;
 
 	if ((res = resource_find(ctx->args[0])) == NULL)
@@ -595,6 +669,13 @@ page_show(struct http_request *req, struct app_req *ctx)
 		json_object_set_new(view, "lookup", lookup_view(res,
 		    ctx->args[1]));
 	edit_show_decorate(ctx, res, ctx->args[1], view);
+	actions_icons(json_object_get(view, "actions"), 0);
+	json_array_foreach(related, i, rv) {
+		json_array_foreach(json_object_get(rv, "rows"), k, r)
+			actions_icons(json_object_get(r, "row_actions"), 1);
+	}
+	json_object_set_new(view, "has_related",
+	    json_boolean(json_array_size(related) > 0));
 
 	return (render_page(req, ctx, HTTP_STATUS_OK, "show", view));
 }

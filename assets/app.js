@@ -9,6 +9,22 @@ document.querySelectorAll('.filter').forEach((row) => {
   sync();
 });
 
+// "Add filter" is a <details> menu of the list's fields (it works without
+// this script): Escape or a click elsewhere closes it, and Escape gives
+// the focus back to "Add filter".
+document.querySelectorAll('details.add-filter').forEach((menu) => {
+  const summary = menu.querySelector('summary');
+  menu.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && menu.open) {
+      menu.open = false;
+      summary.focus();
+    }
+  });
+  document.addEventListener('click', (e) => {
+    if (menu.open && !menu.contains(e.target)) menu.open = false;
+  });
+});
+
 // Search as you type for fields that name another record (a customer, a
 // billing account).  Without this script the field is a plain text input
 // taking an ID or a natural key (an email, a Zuora account ID).  With it,

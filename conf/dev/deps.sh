@@ -10,7 +10,7 @@ debs=(
 	libcurl4-openssl-dev
 	pkg-config gcc make
 	postgresql postgresql-contrib
-	chromium
+	chromium fonts-noto-color-emoji
 	openssl curl wrk procps jq
 )
 
