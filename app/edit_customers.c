@@ -204,7 +204,7 @@ gitlab_groups_actions(struct app_req *ctx, const char *id, json_t *view)
 				continue;
 			json_object_set_new(row, "row_actions", json_pack(
 			    "[{s:s, s:s, s:o}]", "name", "renew_trial",
-			    "label", "Renew trial", "href", json_sprintf(
+			    "label", "Renew Trial", "href", json_sprintf(
 			    "/admin/trials/%s/renew_trial?return_to="
 			    "/admin/customers/%s", PQgetvalue(res, j, 1), id)));
 		}

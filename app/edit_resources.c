@@ -231,7 +231,7 @@ static const struct edit_resource billing_account_memberships = {
 /* Trials: "Renew trial" (edit_trials.c). */
 static const struct edit_resource trials = {
 	.name = "trials", .table = "trials",
-	.row_action = "renew_trial", .row_action_label = "Renew trial",
+	.row_action = "renew_trial", .row_action_label = "Renew Trial",
 	.row_action_where = "status <> 'cancelled'",
 };
 
