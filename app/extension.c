@@ -418,13 +418,14 @@ extension_create(struct write_txn *w, const struct ext_request *rq,
 	params[6] = rq->created_by;
 	params[7] = type_sm ? out->license_id : NULL;
 	params[8] = out->ends_on;
+	params[9] = rq->idempotency_key;
 	res = write_exec(w, "INSERT INTO temporary_extensions "
 	    "(zuora_subscription_id, salesforce_opportunity_id, reason, notes, "
 	    "users, renewal_term_start, starts_on, ends_on, created_by, "
-	    "license_id) VALUES ($1::bigint, $2, $3, $4, $5::integer, "
-	    "$6::date, $6::date, $9::date, $7, $8::bigint) RETURNING id, "
-	    "to_char(created_at AT TIME ZONE 'UTC', "
-	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", 9, params);
+	    "license_id, idempotency_key) VALUES ($1::bigint, $2, $3, $4, "
+	    "$5::integer, $6::date, $6::date, $9::date, $7, $8::bigint, $10) "
+	    "RETURNING id, to_char(created_at AT TIME ZONE 'UTC', "
+	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", 10, params);
 	if (res == NULL) {
 		kore_free(license);
 		goto failed;
@@ -514,6 +515,86 @@ extension_json(const struct ext_request *rq, const struct ext_result *out)
 	    "created_at", out->created_at,
 	    "message", json_sprintf("Access temporarily extended until %s",
 	    out->ends_on)));
+}
+
+/*
+ * The sales system's repeat of a request it already made: the extension
+ * made for the same Idempotency-Key, or (without a key) for the same
+ * subscription and Salesforce opportunity in the subscription's current
+ * term, as the first answer gave it (a new reference); NULL when there is
+ * none (or the database did not answer).  *other is set when the key
+ * was used for another subscription: the request is then refused.  The
+ * extension's id in id.
+ */
+json_t *
+extension_replay(struct app_req *ctx, const struct ext_request *rq,
+    int *other, char *id, size_t idlen)
+{
+	PGresult		*res;
+	struct ext_request	 was;
+	struct ext_result	 out;
+	const char		*params[3];
+	json_t			*answer;
+
+	*other = 0;
+	params[0] = rq->zuora_subscription_id;
+	params[1] = rq->salesforce_opportunity_id;
+	params[2] = rq->idempotency_key;
+	res = db_exec(ctx, "SELECT e.id, s.zuora_subscription_id, s.name, "
+	    "s.deployment_type, e.salesforce_opportunity_id, e.reason, "
+	    "e.notes, coalesce(e.users::text, '') AS users, "
+	    "e.renewal_term_start::text AS term, e.ends_on::text AS ends_on, "
+	    "e.created_by, coalesce(e.license_id::text, '') AS license_id, "
+	    "to_char(e.created_at AT TIME ZONE 'UTC', "
+	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at, "
+	    "s.zuora_subscription_id = $1 AS same FROM temporary_extensions e "
+	    "JOIN zuora_subscriptions s ON s.id = e.zuora_subscription_id "
+	    "WHERE e.created_by = 'sfdc' AND CASE WHEN $3::text IS NOT NULL "
+	    "THEN e.idempotency_key = $3 ELSE s.zuora_subscription_id = $1 "
+	    "AND e.salesforce_opportunity_id = $2 AND "
+	    "e.renewal_term_start = s.term_end_date END "
+	    "ORDER BY e.id DESC LIMIT 1", 3, params);
+	if (res == NULL || PQntuples(res) == 0) {
+		if (res != NULL)
+			PQclear(res);
+		return (NULL);
+	}
+#define V(name)	PQgetvalue(res, 0, PQfnumber(res, (name)))
+	if (strcmp(V("same"), "t") != 0) {
+		*other = 1;
+		PQclear(res);
+		return (NULL);
+	}
+	memset(&was, 0, sizeof(was));
+	memset(&out, 0, sizeof(out));
+	was.salesforce_opportunity_id = PQgetisnull(res, 0,
+	    PQfnumber(res, "salesforce_opportunity_id")) ? NULL :
+	    V("salesforce_opportunity_id");
+	was.reason = V("reason");
+	was.notes = PQgetisnull(res, 0, PQfnumber(res, "notes")) ? NULL :
+	    V("notes");
+	was.created_by = V("created_by");
+	(void)kore_strlcpy(out.id, V("id"), sizeof(out.id));
+	(void)kore_strlcpy(out.zuora_subscription_id,
+	    V("zuora_subscription_id"), sizeof(out.zuora_subscription_id));
+	(void)kore_strlcpy(out.subscription_name, V("name"),
+	    sizeof(out.subscription_name));
+	(void)kore_strlcpy(out.deployment_type, V("deployment_type"),
+	    sizeof(out.deployment_type));
+	(void)kore_strlcpy(out.users, V("users"), sizeof(out.users));
+	(void)kore_strlcpy(out.renewal_term_start, V("term"),
+	    sizeof(out.renewal_term_start));
+	(void)kore_strlcpy(out.ends_on, V("ends_on"), sizeof(out.ends_on));
+	(void)kore_strlcpy(out.license_id, V("license_id"),
+	    sizeof(out.license_id));
+	(void)kore_strlcpy(out.created_at, V("created_at"),
+	    sizeof(out.created_at));
+#undef V
+	answer = extension_json(&was, &out);
+	(void)kore_strlcpy(id, out.id, idlen);
+	PQclear(res);
+
+	return (answer);
 }
 
 /*

@@ -27,6 +27,13 @@
  *	    subscription_cancelled
  *	503 not_configured, unavailable
  *
+ * A repeat of a request already answered (SFDC retries after a time-out
+ * of its own) is answered as the first time, 201 and the same body, and
+ * makes nothing: a request with the same Idempotency-Key header, or
+ * without one, for the same subscription and Salesforce opportunity in
+ * the current term (extension_replay()).  A key used before for another
+ * subscription is refused (422 idempotency_key_reused).
+ *
  * A service, not a browser: NEED_PUBLIC | ROUTE_API in the route table
  * (no session, no CSRF form token); the token is compared in constant
  * time.  The change is recorded in history as api:sfdc, the extension's
@@ -57,6 +64,9 @@ struct api_ext {
 
 static int	 ext_error(struct http_request *, int, const char *,
 		    const char *, const char *);
+static int	 ext_replay(struct http_request *, struct app_req *,
+		    const struct ext_request *);
+static int	 idempotency_key(struct http_request *, const char **);
 static int	 ext_error_fn(struct http_request *, int, const char *,
 		    const char *);
 static int	 ext_parse(json_t *, struct api_ext *, const char **,
@@ -181,6 +191,62 @@ ext_parse(json_t *body, struct api_ext *x, const char **field,
 }
 
 /* POST /api/v1/temporary_extensions */
+/*
+ * The Idempotency-Key header, if any (*key NULL without one): 0, or -1
+ * when it is not 1 to 255 printable ASCII characters.
+ */
+static int
+idempotency_key(struct http_request *req, const char **key)
+{
+	const char	*v, *p;
+
+	*key = NULL;
+	if (!http_request_header(req, "idempotency-key", &v))
+		return (0);
+	if (*v == '\0' || strlen(v) > 255)
+		return (-1);
+	for (p = v; *p != '\0'; p++) {
+		if (*p < 0x20 || *p > 0x7e)
+			return (-1);
+	}
+	*key = v;
+
+	return (0);
+}
+
+/*
+ * The answer to a repeat of a request already answered (201 and its
+ * body, as the first time), or a refusal of a key used for another
+ * subscription; -1 when the request is no repeat.
+ */
+static int
+ext_replay(struct http_request *req, struct app_req *ctx,
+    const struct ext_request *rq)
+{
+	json_t	*answer;
+	char	 id[32], loc[96];
+	int	 other;
+
+	if ((answer = extension_replay(ctx, rq, &other, id,
+	    sizeof(id))) == NULL) {
+		if (!other)
+			return (-1);
+		extension_log("api_request", "temporary extension request "
+		    "refused", rq, NULL, json_pack("{s:s, s:i}", "code",
+		    "idempotency_key_reused", "status", 422));
+		return (ext_error(req, 422, "idempotency_key_reused", "This "
+		    "Idempotency-Key was used for another subscription's "
+		    "extension.", "Idempotency-Key"));
+	}
+	extension_log("api_request", "temporary extension request answered "
+	    "again", rq, NULL, json_pack("{s:s, s:i, s:s}", "outcome",
+	    "repeated", "status", 201, "extension_id", id));
+	(void)snprintf(loc, sizeof(loc), "/admin/temporary_extensions/%s", id);
+	http_response_header(req, "location", loc);
+
+	return (render_json(req, HTTP_STATUS_CREATED, answer));
+}
+
 int
 api_temporary_extension_create(struct http_request *req, struct app_req *ctx)
 {
@@ -240,9 +306,23 @@ api_temporary_extension_create(struct http_request *req, struct app_req *ctx)
 	rq.reason = trim_space(x.reason);
 	rq.notes = x.notes;
 	rq.users = x.users[0] != '\0' ? x.users : NULL;
+	if (idempotency_key(req, &rq.idempotency_key) == -1) {
+		kore_free(x.reason);
+		kore_free(x.notes);
+		return (ext_error(req, HTTP_STATUS_BAD_REQUEST, "bad_request",
+		    "The Idempotency-Key header must be 1 to 255 printable "
+		    "ASCII characters.", "Idempotency-Key"));
+	}
 	extension_log("api_request", "temporary extension requested", &rq,
 	    NULL, x.users[0] != '\0' ? json_pack("{s:s}", "users", x.users) :
 	    NULL);
+
+	/* A repeat of a request already answered: that answer again. */
+	if ((ret = ext_replay(req, ctx, &rq)) != -1) {
+		kore_free(x.reason);
+		kore_free(x.notes);
+		return (ret);
+	}
 
 	if (write_begin(&w, ctx, API_ACTOR, "") == -1) {
 		memset(&out, 0, sizeof(out));
@@ -259,6 +339,15 @@ api_temporary_extension_create(struct http_request *req, struct app_req *ctx)
 		out.code = EXT_UNAVAILABLE;
 		(void)kore_strlcpy(out.message, "The extension could not be "
 		    "saved; try again.", sizeof(out.message));
+	}
+
+	/* The same request, made at the same time, got there first. */
+	if ((out.code == EXT_ALREADY_EXTENDED || out.code == EXT_UPCOMING ||
+	    (out.code == EXT_BAD_REQUEST && rq.idempotency_key != NULL)) &&
+	    (ret = ext_replay(req, ctx, &rq)) != -1) {
+		kore_free(x.reason);
+		kore_free(x.notes);
+		return (ret);
 	}
 
 	if (out.code != EXT_OK) {

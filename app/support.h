@@ -152,6 +152,7 @@ struct ext_request {
 	const char	*users;				/* or NULL */
 	const char	*created_by;	/* "sfdc" or "admin:<email>" */
 	const char	*via;		/* "api" or "support" (logs) */
+	const char	*idempotency_key;		/* or NULL */
 };
 
 struct ext_result {
@@ -183,6 +184,8 @@ void		 extension_log_created(const struct ext_request *,
 		    const struct ext_result *);
 json_t		*extension_json(const struct ext_request *,
 		    const struct ext_result *);
+json_t		*extension_replay(struct app_req *, const struct ext_request *,
+		    int *, char *, size_t);
 void		 subscription_show_extras(struct app_req *, const char *,
 		    json_t *);
 
