@@ -105,6 +105,9 @@ void		 render_cookie(struct http_request *, const char *,
 		    const char *, long);
 const char	*render_nav_label(const char *);
 
+/* auth.c */
+int		 auth_peer_addr(struct http_request *, char *, size_t);
+
 /* railsadmin.c */
 int		 railsadmin_redirect(struct http_request *);
 int		 page_sign_in(struct http_request *, struct app_req *);
@@ -131,7 +134,7 @@ u_int64_t	 log_now_us(void);
 int		 metrics_init(size_t);
 void		 metrics_observe(int, int, u_int64_t);
 void		 metrics_db_error(void);
-void		 metrics_render(struct kore_buf *);
+void		 metrics_render(struct kore_buf *, const char *);
 
 /* assets.c */
 int		 assets_load(const char *, char *, size_t);
@@ -182,6 +185,7 @@ void		 edit_req_free(struct app_req *);
 
 /* pages */
 int		 page_healthz(struct http_request *, struct app_req *);
+int		 page_livez(struct http_request *, struct app_req *);
 int		 page_metrics(struct http_request *, struct app_req *);
 int		 page_root(struct http_request *, struct app_req *);
 int		 page_dashboard(struct http_request *, struct app_req *);

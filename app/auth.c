@@ -18,8 +18,10 @@
  *    authorization request it built and kept, sealed, in a transaction
  *    cookie named after the state (cdot_txn_<state>), with the return
  *    path; the callback checks the ID token's nonce against it.  A
- *    state used once is remembered (shared by all workers) and refused
- *    the second time, even with its cookies replayed.
+ *    state is taken once: the callback records it in PostgreSQL
+ *    (session_marks, see marks.h) before the provider is asked, and a
+ *    second callback with it, on any instance, is refused even with its
+ *    cookies replayed.
  *  - The session: liboauth2's own session cookie never leaves the
  *    worker.  The claims are read back from it, checked, and the app's
  *    own sealed cookie is issued (session.c).
@@ -167,7 +169,10 @@ static const char *param_once(const struct params *, const char *);
 static int	 token_ok(const char *, size_t);
 static int	 auth_page(struct http_request *, struct app_req *, int,
 		    const char *, const char *, const char *);
+static int	 auth_page_to(struct http_request *, struct app_req *, int,
+		    const char *, const char *, const char *, const char *);
 static void	 signin_href(struct http_request *, struct kore_buf *);
+static int	 auth_deny_unchecked(struct http_request *, struct app_req *);
 static void	 cookies_forward(oauth2_log_t *, oauth2_http_response_t *,
 		    struct http_request *);
 static void	 auth_log(const char *, const char *, struct app_req *,
@@ -281,12 +286,11 @@ auth_parent_init(char *err, size_t errlen)
 
 	/*
 	 * Shared memory, made before the workers fork: liboauth2's default
-	 * cache (for the JWKS), and the marks of used states and ended
-	 * sessions (marks.c).
+	 * cache (for the JWKS).  Used states and ended sessions are in the
+	 * database (auth_mark()), not here.
 	 */
 	if (oauth2_cfg_set_cache(log, NULL, "shm", "name=default&"
-	    "max_entries=64&max_val_size=16384") != NULL ||
-	    marks_init() == -1) {
+	    "max_entries=64&max_val_size=16384") != NULL) {
 		(void)snprintf(err, errlen, "shared memory for sign-in "
 		    "could not be made");
 		return (-1);
@@ -1138,6 +1142,7 @@ callback_start(struct http_request *req, struct app_req *ctx)
 	char			 name[sizeof(OIDC_STATE_PREFIX) + STATE_MAX];
 	char			*val;
 	json_int_t		 t;
+	int			 used;
 
 	if (params_get(&ctx->query, "error") != NULL) {
 		if ((state = param_once(&ctx->query, "state")) != NULL &&
@@ -1189,17 +1194,40 @@ callback_start(struct http_request *req, struct app_req *ctx)
 	(void)snprintf(name, sizeof(name), "%s%s", OIDC_STATE_PREFIX, state);
 	val = kore_malloc(COOKIE_VALUE_MAX);
 
+	/*
+	 * Everything the browser sent is checked first; the state is taken
+	 * (recorded as used, atomically: 1 when this request took it) last,
+	 * so that only a sign-in this browser started writes a mark.
+	 */
+	used = 0;
+
 	if (txn == NULL || nonce == NULL || ret == NULL ||
 	    !token_ok(nonce, STATE_MAX) || !return_ok(ret) ||
 	    !json_is_string(json_object_get(txn, "s")) ||
 	    strcmp(json_string_value(json_object_get(txn, "s")), state) != 0 ||
 	    t > time(NULL) + CLAIM_SKEW ||
 	    time(NULL) - t > AUTH_TXN_TIMEOUT ||
-	    auth_marked("state", state) ||
-	    session_cookie_get(req, name, val, COOKIE_VALUE_MAX) != 1) {
+	    session_cookie_get(req, name, val, COOKIE_VALUE_MAX) != 1 ||
+	    (used = auth_mark(MARK_USED_STATE, state, AUTH_TXN_TIMEOUT +
+	    CLAIM_SKEW)) != 1) {
 		kore_free(val);
 		if (txn != NULL)
 			json_decref(txn);
+		/*
+		 * The state could not be taken: the database is down.  Fail
+		 * closed, a state that cannot be recorded as used could be
+		 * used again.
+		 */
+		if (used == -1) {
+			auth_log("error", "sign-in failed", ctx,
+			    "used state could not be recorded", NULL);
+			return (auth_page(req, ctx,
+			    HTTP_STATUS_SERVICE_UNAVAILABLE,
+			    "Sign-in is unavailable", "The sign-in could not "
+			    "be completed because the database cannot be "
+			    "reached right now. Start the sign-in again in a "
+			    "moment.", "Sign in again"));
+		}
 		auth_log("warning", "sign-in refused", ctx,
 		    "unknown, expired or used state", NULL);
 		return (auth_page(req, ctx, HTTP_STATUS_BAD_REQUEST,
@@ -1259,7 +1287,7 @@ callback_finish(struct http_request *req, struct app_req *ctx)
 	}
 	job = bg_take(ctx);
 
-	/* One try per state, whatever the outcome. */
+	/* One try per state (callback_start() took it), whatever happens. */
 	(void)snprintf(name, sizeof(name), "%s%s", TXN_COOKIE_PREFIX,
 	    job->state);
 	render_cookie(req, name, "", 0);
@@ -1299,10 +1327,6 @@ callback_finish(struct http_request *req, struct app_req *ctx)
 		    "service could not be verified, so you were not signed "
 		    "in. Start the sign-in again.", "Sign in again"));
 	}
-
-	if (auth_mark("state", job->state, AUTH_TXN_TIMEOUT + CLAIM_SKEW) ==
-	    -1)
-		kore_log(LOG_ERR, "sign-in: could not record a used state");
 
 	r = session_issue(req, ctx, email, groups);
 	json_decref(groups);
@@ -1429,18 +1453,40 @@ claims_check(struct auth_job *job, const char **email, json_t **groups)
 
 /*
  * POST /auth/signout (CSRF-checked by the dispatcher): the session ends
- * for every copy of its cookie.  The provider's own session (Okta's) is
- * left alone, as staff expect of an internal tool.
+ * for every copy of its cookie, on every instance.  The provider's own
+ * session (Okta's) is left alone, as staff expect of an internal tool.
+ *
+ * If the end cannot be recorded (the database is down), session_end()
+ * changes nothing and the person is told so, still signed in: clearing
+ * only this browser's cookie would look like a sign-out while a copy of
+ * the cookie kept working.
  */
 int
 auth_signout(struct http_request *req, struct app_req *ctx)
 {
-	char	actor[APP_USER_MAX + 8];
+	char		 user[APP_USER_MAX], buf[APP_USER_MAX + 8];
+	const char	*actor;
+
+	(void)kore_strlcpy(user, ctx->user, sizeof(user));
+	if ((actor = session_actor(ctx, buf, sizeof(buf))) == NULL)
+		actor = "";
+	session_end(req, ctx);
+
+	if (ctx->session == SESSION_VALID) {
+		log_event("sign-out failed", json_pack("{s:s, s:s, s:s, s:s, "
+		    "s:s}", "level", "error", "request_id", ctx->request_id,
+		    "user", user, "actor", actor, "reason", "the end of the "
+		    "session could not be recorded"));
+		return (auth_page_to(req, ctx, HTTP_STATUS_SERVICE_UNAVAILABLE,
+		    "Sign-out did not complete", "You are still signed in: "
+		    "the end of your session could not be recorded (the "
+		    "database did not answer), so signing out here would not "
+		    "have held for copies of your session. Try again in a "
+		    "moment.", RETURN_DEFAULT, "Back to the dashboard"));
+	}
 
 	log_event("signed out", json_pack("{s:s, s:s, s:s}", "request_id",
-	    ctx->request_id, "user", ctx->user, "actor",
-	    session_actor(ctx, actor, sizeof(actor)) ? actor : ""));
-	session_end(req, ctx);
+	    ctx->request_id, "user", user, "actor", actor));
 
 	return (render_redirect(req, "/auth/signedout"));
 }
@@ -1467,6 +1513,8 @@ auth_deny(struct http_request *req, struct app_req *ctx, int why)
 
 	switch (why) {
 	case AUTH_DENY_SIGNED_OUT:
+		if (ctx->session == SESSION_UNCHECKED)
+			return (auth_deny_unchecked(req, ctx));
 		href = kore_buf_alloc(256);
 		signin_href(req, href);
 		if (req->method == HTTP_METHOD_POST) {
@@ -1537,6 +1585,56 @@ auth_deny(struct http_request *req, struct app_req *ctx, int why)
 	}
 }
 
+/*
+ * The session's cookie opened but whether it was signed out could not be
+ * looked up (session_load()): fail closed, but say so instead of sending
+ * the person to sign in again, and keep the cookie so that the same
+ * request works once the database is back.  503 when it cannot be
+ * reached (worth trying again), 500 when it answered with an error.
+ */
+static int
+auth_deny_unchecked(struct http_request *req, struct app_req *ctx)
+{
+	struct kore_buf	*ret;
+	json_t		*view;
+	const char	*r;
+	char		 msg[320];
+	int		 status, res;
+
+	if (db_last_failure_down()) {
+		status = HTTP_STATUS_SERVICE_UNAVAILABLE;
+		(void)snprintf(msg, sizeof(msg), "Your session could not be "
+		    "checked because the database cannot be reached right "
+		    "now, so nothing was shown or changed. Try again in a "
+		    "moment; you do not need to sign in again.");
+	} else {
+		status = HTTP_STATUS_INTERNAL_ERROR;
+		(void)snprintf(msg, sizeof(msg), "Your session could not be "
+		    "checked, so nothing was shown or changed. Something went "
+		    "wrong on our side; it has been logged with request id "
+		    "%s.", ctx->request_id);
+	}
+
+	ret = kore_buf_alloc(256);
+	kore_buf_appendf(ret, "%s", req->path);
+	if (req->query_string != NULL && *req->query_string != '\0')
+		kore_buf_appendf(ret, "?%s", req->query_string);
+	r = kore_buf_stringify(ret, NULL);
+	if (req->method == HTTP_METHOD_POST || !return_ok(r))
+		r = RETURN_DEFAULT;
+
+	view = render_view(ctx, http_status_text(status));
+	json_object_set_new(view, "status", json_integer(status));
+	json_object_set_new(view, "reason", json_string("session_unchecked"));
+	json_object_set_new(view, "error", json_string(msg));
+	json_object_set_new(view, "retry_href", json_string(r));
+	json_object_set_new(view, "retry_label", json_string("Try again"));
+	res = render_page(req, ctx, status, "auth_error", view);
+	kore_buf_free(ret);
+
+	return (res);
+}
+
 /* /auth/signin?return_to=<this request's path and query, if local>. */
 static void
 signin_href(struct http_request *req, struct kore_buf *b)
@@ -1564,13 +1662,23 @@ static int
 auth_page(struct http_request *req, struct app_req *ctx, int status,
     const char *title, const char *message, const char *retry)
 {
+	return (auth_page_to(req, ctx, status, title, message, SIGNIN_PATH,
+	    retry));
+}
+
+/* The same, its button leading to href (a path of this site). */
+static int
+auth_page_to(struct http_request *req, struct app_req *ctx, int status,
+    const char *title, const char *message, const char *href,
+    const char *label)
+{
 	json_t		*view;
 
 	view = render_view(ctx, title);
 	json_object_set_new(view, "status", json_integer(status));
 	json_object_set_new(view, "error", json_string(message));
-	json_object_set_new(view, "retry_href", json_string(SIGNIN_PATH));
-	json_object_set_new(view, "retry_label", json_string(retry));
+	json_object_set_new(view, "retry_href", json_string(href));
+	json_object_set_new(view, "retry_label", json_string(label));
 
 	return (render_page(req, ctx, status, "auth_error", view));
 }
@@ -1633,31 +1741,91 @@ token_ok(const char *s, size_t max)
 }
 
 /*
- * The shared records: used states and ended sessions (marks.c, in
- * memory mapped in the parent, so every worker sees them).
+ * The marks: ended sessions and used sign-in states, in PostgreSQL
+ * (session_marks, see marks.h and sql/migrations/018), so that every
+ * worker of every instance sees them, a restart forgets none and no
+ * number of them fills anything up.  Keyed by (kind, SHA-256 of the id);
+ * expiry is by the database's clock, so every instance agrees on it.
+ *
+ *	auth_mark()	records kind:id for ttl seconds: 1 when recorded,
+ *			0 when a live mark was there already (a state used
+ *			before: the caller refuses it), -1 when it could
+ *			not be recorded.  Atomic: of two requests marking
+ *			the same id at once, on any instances, one gets 1.
+ *	auth_marked()	1 when kind:id is marked and the mark has not
+ *			expired, 0 when not, -1 when the database could
+ *			not say (callers fail closed).  One look-up by
+ *			primary key, prepared once per connection: it runs
+ *			on every signed-in request.
+ *
+ * Expired marks are deleted when a mark is recorded, at most once a
+ * minute per worker (marks_sweep_due()); until then they count as absent.
  */
 int
 auth_mark(const char *kind, const char *id, long ttl)
 {
-	char	key[MARKS_KEY_MAX];
+	static time_t	 swept = 0;
+	PGresult	*res;
+	const char	*params[3];
+	char		 key[MARKS_KEY_HEX], secs[32];
+	int		 r;
 
-	if ((size_t)snprintf(key, sizeof(key), "%s:%s", kind, id) >=
-	    sizeof(key))
+	if (!marks_kind_valid(kind) || ttl <= 0 ||
+	    marks_key(id, key, sizeof(key)) == -1)
 		return (-1);
+	(void)snprintf(secs, sizeof(secs), "%ld", ttl);
 
-	return (marks_set(key, ttl));
+	params[0] = kind;
+	params[1] = key;
+	params[2] = secs;
+	res = db_exec_cached(NULL,
+	    "INSERT INTO session_marks (kind, key, expires_at) "
+	    "VALUES ($1, decode($2, 'hex'), "
+	    "now() + $3::bigint * interval '1 second') "
+	    "ON CONFLICT (kind, key) DO UPDATE "
+	    "SET expires_at = EXCLUDED.expires_at, created_at = now() "
+	    "WHERE session_marks.expires_at <= now()", 3, params);
+	if (res == NULL)
+		return (-1);
+	r = strcmp(PQcmdTuples(res), "1") == 0 ? 1 : 0;
+	PQclear(res);
+
+	/* The mark is in; a sweep that fails is tried again later. */
+	if (marks_sweep_due(&swept, time(NULL))) {
+		res = db_exec(NULL, "DELETE FROM session_marks "
+		    "WHERE expires_at <= now()", 0, NULL);
+		if (res != NULL)
+			PQclear(res);
+		else
+			swept = 0;
+	}
+
+	return (r);
 }
 
 int
 auth_marked(const char *kind, const char *id)
 {
-	char	key[MARKS_KEY_MAX];
+	PGresult	*res;
+	const char	*params[2];
+	char		 key[MARKS_KEY_HEX];
+	int		 r;
 
-	if ((size_t)snprintf(key, sizeof(key), "%s:%s", kind, id) >=
-	    sizeof(key))
-		return (0);
+	if (!marks_kind_valid(kind) || marks_key(id, key, sizeof(key)) == -1)
+		return (-1);
 
-	return (marks_has(key));
+	params[0] = kind;
+	params[1] = key;
+	res = db_exec_cached(NULL,
+	    "SELECT 1 FROM session_marks "
+	    "WHERE kind = $1 AND key = decode($2, 'hex') "
+	    "AND expires_at > now()", 2, params);
+	if (res == NULL)
+		return (-1);
+	r = PQntuples(res) > 0;
+	PQclear(res);
+
+	return (r);
 }
 
 /*
@@ -1670,19 +1838,11 @@ auth_strip_forwarded(struct http_request *req)
 {
 	struct http_header	*hdr, *next;
 	char			 addr[INET6_ADDRSTRLEN];
-	const void		*src;
 
-	if (app_cfg.trusted_proxy[0] != '\0' && req->owner != NULL) {
-		src = NULL;
-		if (req->owner->family == AF_INET)
-			src = &req->owner->addr.ipv4.sin_addr;
-		else if (req->owner->family == AF_INET6)
-			src = &req->owner->addr.ipv6.sin6_addr;
-		if (src != NULL && inet_ntop(req->owner->family, src, addr,
-		    sizeof(addr)) != NULL &&
-		    strcmp(addr, app_cfg.trusted_proxy) == 0)
-			return;
-	}
+	if (app_cfg.trusted_proxy[0] != '\0' &&
+	    auth_peer_addr(req, addr, sizeof(addr)) == 0 &&
+	    strcmp(addr, app_cfg.trusted_proxy) == 0)
+		return;
 
 	for (hdr = TAILQ_FIRST(&req->req_headers); hdr != NULL; hdr = next) {
 		next = TAILQ_NEXT(hdr, list);
@@ -1692,6 +1852,25 @@ auth_strip_forwarded(struct http_request *req)
 		TAILQ_REMOVE(&req->req_headers, hdr, list);
 		kore_pool_put(&http_header_pool, hdr);
 	}
+}
+
+/* The connection's peer address as text: 0, or -1 when it has none. */
+int
+auth_peer_addr(struct http_request *req, char *addr, size_t len)
+{
+	const void	*src;
+
+	if (req->owner == NULL)
+		return (-1);
+	if (req->owner->family == AF_INET)
+		src = &req->owner->addr.ipv4.sin_addr;
+	else if (req->owner->family == AF_INET6)
+		src = &req->owner->addr.ipv6.sin6_addr;
+	else
+		return (-1);
+
+	return (inet_ntop(req->owner->family, src, addr, (socklen_t)len) !=
+	    NULL ? 0 : -1);
 }
 
 /* One log line about a sign-in: our reason, liboauth2's failing spot. */

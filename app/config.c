@@ -77,6 +77,10 @@ static const struct setting settings[] = {
 	S(mail_from,		SETTING_STRING,	0,
 	    "noreply@example.com"),
 	S(smtp_timeout,		SETTING_SECONDS, 0, "30"),
+	/* Operating several instances: metrics' readers, the instance. */
+	S(metrics_allow,	SETTING_STRING,	0, "127.0.0.1 ::1"),
+	S(metrics_token,	SETTING_TOKEN,	0, ""),
+	S(instance_name,	SETTING_STRING,	0, ""),
 	/* GitLab.com: the subscriptions internal API (gitlab.c). */
 	S(gitlab_base_url,	SETTING_URL,	0, "https://gitlab.com"),
 	S(gitlab_jwt_key,	SETTING_SECRET,	0, ""),

@@ -75,6 +75,15 @@ struct app_config {
 	char			*gitlab_jwt_key;
 	long			 gitlab_http_timeout;
 
+	/*
+	 * Several instances: the addresses that may read /metrics, a token
+	 * that may too (Authorization: Bearer), and this instance's name in
+	 * the metrics (its host name when empty).
+	 */
+	char			*metrics_allow;
+	char			*metrics_token;
+	char			*instance_name;
+
 	struct config_group	 groups[CONFIG_GROUPS_MAX];
 	size_t			 ngroups;
 };

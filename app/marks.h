@@ -1,6 +1,9 @@
 /*
- * Marks shared by the workers (marks.c): signed-out sessions and used
- * sign-in states.  No Kore dependency, for the unit tests.
+ * Marks (marks.c): the sessions signed out and the sign-in states already
+ * used, kept in PostgreSQL (session_marks, sql/migrations/018) so every
+ * worker of every instance sees them and a restart forgets none.  What
+ * is stored for an id and when to sweep; auth.c runs the SQL.  No Kore
+ * dependency, for the unit tests.
  */
 
 #ifndef CDOT_MARKS_H
@@ -8,12 +11,26 @@
 
 #include <sys/types.h>
 
-#define MARKS_KEY_MAX		128
-#define MARKS_SLOTS		8192	/* a power of two */
-#define MARKS_RUN		32	/* slots a key may be found in */
+#include <time.h>
 
-int	 marks_init(void);
-int	 marks_set(const char *, long);
-int	 marks_has(const char *);
+/* session_marks.kind */
+#define MARK_ENDED_SESSION	"ended_session"
+#define MARK_USED_STATE		"used_state"
+
+#define MARKS_ID_MAX		128	/* longest id: a session id, a state */
+#define MARKS_KEY_HEX		65	/* SHA-256 as hex, with its NUL */
+#define MARKS_SWEEP_INTERVAL	60	/* seconds between a worker's sweeps */
+
+/*
+ * ctx->session (beside app.h's SESSION_*) when the cookie opened but its
+ * session could not be looked up (the database is down): the request is
+ * not signed in, the cookie is kept, and a page that needs a session says
+ * why (auth_deny()) instead of sending the person to sign in again.
+ */
+#define SESSION_UNCHECKED	4
+
+int	 marks_kind_valid(const char *);
+int	 marks_key(const char *, char *, size_t);
+int	 marks_sweep_due(time_t *, time_t);
 
 #endif

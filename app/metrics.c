@@ -109,7 +109,7 @@ slot_method(size_t slot)
 }
 
 void
-metrics_render(struct kore_buf *b)
+metrics_render(struct kore_buf *b, const char *inst)
 {
 	struct route_stats	*rs;
 	size_t			 s, i;
@@ -126,13 +126,14 @@ metrics_render(struct kore_buf *b)
 				continue;
 			if (statuses[i] != 0) {
 				kore_buf_appendf(b, "cdot_http_requests_total"
-				    "{method=\"%s\",route=\"%s\",status=\"%d\"}"
-				    " %llu\n", slot_method(s), slot_label(s),
-				    statuses[i], (unsigned long long)v);
+				    "{instance=\"%s\",method=\"%s\",route="
+				    "\"%s\",status=\"%d\"} %llu\n", inst,
+				    slot_method(s), slot_label(s), statuses[i],
+				    (unsigned long long)v);
 			} else {
 				kore_buf_appendf(b, "cdot_http_requests_total"
-				    "{method=\"%s\",route=\"%s\","
-				    "status=\"other\"} %llu\n",
+				    "{instance=\"%s\",method=\"%s\",route="
+				    "\"%s\",status=\"other\"} %llu\n", inst,
 				    slot_method(s), slot_label(s),
 				    (unsigned long long)v);
 			}
@@ -150,25 +151,30 @@ metrics_render(struct kore_buf *b)
 		for (i = 0; i < NBUCKET; i++) {
 			kore_buf_appendf(b,
 			    "cdot_http_request_duration_seconds_bucket"
-			    "{method=\"%s\",route=\"%s\",le=\"%g\"} %llu\n",
+			    "{instance=\"%s\",method=\"%s\",route=\"%s\","
+			    "le=\"%g\"} %llu\n", inst,
 			    slot_method(s), slot_label(s),
 			    (double)buckets[i] / 1e6, (unsigned long long)
 			    __atomic_load_n(&rs->le[i], __ATOMIC_RELAXED));
 		}
 		kore_buf_appendf(b, "cdot_http_request_duration_seconds_bucket"
-		    "{method=\"%s\",route=\"%s\",le=\"+Inf\"} %llu\n",
-		    slot_method(s), slot_label(s), (unsigned long long)v);
+		    "{instance=\"%s\",method=\"%s\",route=\"%s\","
+		    "le=\"+Inf\"} %llu\n", inst, slot_method(s), slot_label(s),
+		    (unsigned long long)v);
 		kore_buf_appendf(b, "cdot_http_request_duration_seconds_sum"
-		    "{method=\"%s\",route=\"%s\"} %.6f\n", slot_method(s),
-		    slot_label(s), (double)__atomic_load_n(&rs->sum_us,
-		    __ATOMIC_RELAXED) / 1e6);
+		    "{instance=\"%s\",method=\"%s\",route=\"%s\"} %.6f\n",
+		    inst, slot_method(s), slot_label(s),
+		    (double)__atomic_load_n(&rs->sum_us, __ATOMIC_RELAXED) /
+		    1e6);
 		kore_buf_appendf(b, "cdot_http_request_duration_seconds_count"
-		    "{method=\"%s\",route=\"%s\"} %llu\n", slot_method(s),
-		    slot_label(s), (unsigned long long)v);
+		    "{instance=\"%s\",method=\"%s\",route=\"%s\"} %llu\n",
+		    inst, slot_method(s), slot_label(s),
+		    (unsigned long long)v);
 	}
 
 	kore_buf_appendf(b, "# HELP cdot_db_errors_total Failed database "
 	    "connections and statements.\n# TYPE cdot_db_errors_total "
-	    "counter\ncdot_db_errors_total %llu\n", (unsigned long long)
-	    __atomic_load_n(&shm->db_errors, __ATOMIC_RELAXED));
+	    "counter\ncdot_db_errors_total{instance=\"%s\"} %llu\n", inst,
+	    (unsigned long long)__atomic_load_n(&shm->db_errors,
+	    __ATOMIC_RELAXED));
 }

@@ -18,6 +18,7 @@
 const struct app_route app_routes[] = {
 	{ GET,	"/",			NEED_PUBLIC,	page_root, "root" },
 	{ GET,	"/healthz",		NEED_PUBLIC,	page_healthz, "health" },
+	{ GET,	"/livez",		NEED_PUBLIC,	page_livez, "liveness" },
 	{ GET,	"/metrics",		NEED_PUBLIC,	page_metrics, "metrics" },
 	{ GET,	"/assets/*",		NEED_PUBLIC,	assets_serve, "asset" },
 

@@ -12,6 +12,14 @@
  * session_idle since the last request, or whose session was signed out,
  * is cleared and the request is anonymous.
  *
+ * Signing out records the session id (its SHA-256) as ended in the
+ * database, until the session would have ended anyway, and every request
+ * with a session looks it up there (auth_marked(): one look-up by primary
+ * key), so a copy of the cookie is refused by every instance, also after
+ * a restart.  When the database cannot say, the request fails closed: it
+ * is not signed in, but its cookie is kept and a page that needs a
+ * session says why (SESSION_UNCHECKED, auth_deny()).
+ *
  * Roles are not stored: they are worked out on every request from the
  * stored groups through the current configuration, so removing a group
  * mapping takes effect at the next start, not at the next sign-in.
@@ -36,6 +44,7 @@
 
 #include "app.h"
 #include "auth.h"
+#include "marks.h"
 
 #define SEAL_KEY_LEN		32
 #define SEAL_IV_LEN		12
@@ -265,9 +274,10 @@ session_load(struct http_request *req, struct app_req *ctx)
 	json_int_t	 iat, seen;
 	time_t		 now;
 	size_t		 i;
-	int		 present;
+	int		 present, ended;
 
 	ctx->session = SESSION_NONE;
+	ended = 0;
 	present = session_cookie_get(req, SESSION_COOKIE, probe,
 	    sizeof(probe)) != 0;
 	if (!present || !seal_ready)
@@ -285,7 +295,8 @@ session_load(struct http_request *req, struct app_req *ctx)
 	if (json_integer_value(json_object_get(s, "v")) != 1 ||
 	    email == NULL || !email_valid(email) ||
 	    csrf == NULL || strlen(csrf) >= APP_CSRF_MAX || csrf[0] == '\0' ||
-	    sid == NULL || sid[0] == '\0' || !json_is_array(groups) ||
+	    sid == NULL || sid[0] == '\0' || strlen(sid) > MARKS_ID_MAX ||
+	    !json_is_array(groups) ||
 	    json_array_size(groups) > CONFIG_GROUPS_MAX ||
 	    !json_is_integer(json_object_get(s, "i")) ||
 	    !json_is_integer(json_object_get(s, "s"))) {
@@ -309,9 +320,19 @@ session_load(struct http_request *req, struct app_req *ctx)
 	}
 	if (now >= iat + app_cfg.session_lifetime ||
 	    now >= seen + app_cfg.session_idle ||
-	    auth_marked("sid", sid)) {
+	    (ended = auth_marked(MARK_ENDED_SESSION, sid)) == 1) {
 		ctx->session = SESSION_EXPIRED;
 		goto clear;
+	}
+	if (ended == -1) {
+		/* Fail closed, but keep the cookie: the database is down. */
+		json_decref(s);
+		ctx->session = SESSION_UNCHECKED;
+		log_event("session unchecked", json_pack("{s:s, s:s, s:s}",
+		    "level", "warning", "request_id", ctx->request_id,
+		    "reason", "whether it was signed out could not be looked "
+		    "up"));
+		return;
 	}
 
 	ctx->session = SESSION_VALID;
@@ -417,21 +438,34 @@ session_issue(struct http_request *req, struct app_req *ctx,
 }
 
 /*
- * Sign out: the session id is remembered as ended (shared by all workers)
- * for as long as a copy of the cookie could still be within its idle
- * time, and the cookie is cleared.
+ * Sign out: the session id is recorded as ended in the database (seen by
+ * every worker of every instance) until the session would have ended
+ * anyway, sign-in + session_lifetime, and the cookie is cleared.  A copy
+ * of the cookie cannot outlive that: past it the cookie itself is refused.
+ *
+ * If the end cannot be recorded (the database is down) nothing changes:
+ * the session stays valid and its cookie set, and the caller (which sees
+ * ctx->session still SESSION_VALID) tells the person to try again.
  */
 void
 session_end(struct http_request *req, struct app_req *ctx)
 {
 	const char	*sid;
+	json_int_t	 iat;
+	long		 ttl;
 
 	if (ctx->sess != NULL &&
 	    (sid = json_string_value(json_object_get(ctx->sess, "n"))) !=
 	    NULL) {
-		if (auth_mark("sid", sid, app_cfg.session_idle +
-		    SESSION_SKEW) == -1)
+		iat = json_integer_value(json_object_get(ctx->sess, "i"));
+		ttl = (long)(iat + app_cfg.session_lifetime - time(NULL)) +
+		    SESSION_SKEW;
+		if (ttl < SESSION_SKEW)
+			ttl = SESSION_SKEW;
+		if (auth_mark(MARK_ENDED_SESSION, sid, ttl) == -1) {
 			kore_log(LOG_ERR, "could not record the sign-out");
+			return;
+		}
 	}
 
 	render_cookie(req, SESSION_COOKIE, "", 0);

@@ -67,10 +67,10 @@ test('metrics are in Prometheus text format and count requests', async () => {
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type'), /^text\/plain; version=0.0.4/);
   assert.match(res.text_, /# TYPE cdot_http_requests_total counter/);
-  assert.match(res.text_, /cdot_http_requests_total\{method="GET",route="\/healthz",status="200"\} [1-9]/);
-  assert.match(res.text_, /cdot_http_request_duration_seconds_bucket\{method="GET",route="\/healthz",le="\+Inf"\} [1-9]/);
-  assert.match(res.text_, /cdot_http_requests_total\{method="any",route="unmatched",status="404"\} [1-9]/);
-  assert.match(res.text_, /^cdot_db_errors_total \d+$/m);
+  assert.match(res.text_, /cdot_http_requests_total\{instance="[^"]+",method="GET",route="\/healthz",status="200"\} [1-9]/);
+  assert.match(res.text_, /cdot_http_request_duration_seconds_bucket\{instance="[^"]+",method="GET",route="\/healthz",le="\+Inf"\} [1-9]/);
+  assert.match(res.text_, /cdot_http_requests_total\{instance="[^"]+",method="any",route="unmatched",status="404"\} [1-9]/);
+  assert.match(res.text_, /^cdot_db_errors_total\{instance="[^"]+"\} \d+$/m);
 });
 
 test('every request is one JSON log line without cookies or query strings', async () => {

@@ -1,125 +1,102 @@
 /*
- * The workers' shared marks (app/marks.c): set, found, expired, a full
- * run refused, and seen across fork(2) as the workers see them.
+ * The marks' Kore-independent part (app/marks.c): the kinds the table
+ * takes, the key stored for an id (its SHA-256, never the id), and how
+ * often a worker sweeps.  Recording and looking marks up in PostgreSQL
+ * is tested end to end in tests/integration/auth_marks.test.mjs.
  */
 
 #include <sys/types.h>
-#include <sys/wait.h>
 
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
+#include <time.h>
 
 #include <check.h>
 
-#include "hash.h"
 #include "marks.h"
 
 Suite	*marks_suite(void);
 
-/* n keys that all start at the same slot, into keys[i] (32 bytes each). */
-static void
-same_slot_keys(char keys[][32], int n)
+START_TEST(kinds)
 {
-	u_int64_t	 slot;
-	int		 found, i;
-
-	(void)snprintf(keys[0], 32, "sid:0");
-	slot = hash_str(keys[0]) & (MARKS_SLOTS - 1);
-	found = 1;
-	for (i = 1; found < n; i++) {
-		(void)snprintf(keys[found], 32, "sid:%d", i);
-		if ((hash_str(keys[found]) & (MARKS_SLOTS - 1)) == slot)
-			found++;
-	}
-}
-
-START_TEST(set_and_found)
-{
-	ck_assert_int_eq(marks_init(), 0);
-	ck_assert(!marks_has("sid:abc"));
-	ck_assert_int_eq(marks_set("sid:abc", 60), 0);
-	ck_assert(marks_has("sid:abc"));
-	ck_assert(!marks_has("state:abc"));
-	ck_assert(!marks_has("sid:ab"));
-	ck_assert(!marks_has(""));
-	/* Marked again: still one mark. */
-	ck_assert_int_eq(marks_set("sid:abc", 120), 0);
-	ck_assert(marks_has("sid:abc"));
+	ck_assert(marks_kind_valid(MARK_ENDED_SESSION));
+	ck_assert(marks_kind_valid(MARK_USED_STATE));
+	ck_assert(marks_kind_valid("ended_session"));
+	ck_assert(marks_kind_valid("used_state"));
+	ck_assert(!marks_kind_valid("sid"));
+	ck_assert(!marks_kind_valid("state"));
+	ck_assert(!marks_kind_valid(""));
+	ck_assert(!marks_kind_valid("ended_session "));
+	ck_assert(!marks_kind_valid(NULL));
 }
 END_TEST
 
-START_TEST(bad_arguments)
+START_TEST(key_is_sha256_hex)
 {
-	char	long_key[MARKS_KEY_MAX + 1];
+	char	key[MARKS_KEY_HEX];
 
-	/* Before the table exists: nothing is marked, nothing can be. */
-	ck_assert(!marks_has("sid:abc"));
-	ck_assert_int_eq(marks_set("sid:abc", 60), -1);
+	/* FIPS 180-2's example: what PostgreSQL's sha256('abc') gives. */
+	ck_assert_int_eq(marks_key("abc", key, sizeof(key)), 0);
+	ck_assert_str_eq(key, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
+	ck_assert_uint_eq(strlen(key), MARKS_KEY_HEX - 1);
 
-	ck_assert_int_eq(marks_init(), 0);
-	memset(long_key, 'k', sizeof(long_key) - 1);
-	long_key[sizeof(long_key) - 1] = '\0';
-	ck_assert_int_eq(marks_set(long_key, 60), -1);
-	ck_assert(!marks_has(long_key));
-	long_key[MARKS_KEY_MAX - 1] = '\0';
-	ck_assert_int_eq(marks_set(long_key, 60), 0);
-	ck_assert(marks_has(long_key));
-	ck_assert_int_eq(marks_set("sid:x", 0), -1);
-	ck_assert_int_eq(marks_set("sid:x", -5), -1);
-	ck_assert(!marks_has("sid:x"));
+	/* A session id as session.c makes them: its value is not kept. */
+	ck_assert_int_eq(marks_key("q0Ry9Tz1-_Ab3kLmN0pQrw", key,
+	    sizeof(key)), 0);
+	ck_assert_uint_eq(strlen(key), 64);
+	ck_assert_ptr_null(strstr(key, "q0Ry9Tz1"));
+	ck_assert_uint_eq(strspn(key, "0123456789abcdef"), 64);
 }
 END_TEST
 
-START_TEST(full_run_refused)
+START_TEST(key_differs_by_id)
 {
-	char	keys[MARKS_RUN + 1][32];
-	int	i;
+	char	a[MARKS_KEY_HEX], b[MARKS_KEY_HEX], c[MARKS_KEY_HEX];
 
-	ck_assert_int_eq(marks_init(), 0);
-	same_slot_keys(keys, MARKS_RUN + 1);
-	for (i = 0; i < MARKS_RUN; i++)
-		ck_assert_int_eq(marks_set(keys[i], 60), 0);
-	ck_assert_int_eq(marks_set(keys[MARKS_RUN], 60), -1);
-	for (i = 0; i < MARKS_RUN; i++)
-		ck_assert(marks_has(keys[i]));
-	ck_assert(!marks_has(keys[MARKS_RUN]));
+	ck_assert_int_eq(marks_key("state-one", a, sizeof(a)), 0);
+	ck_assert_int_eq(marks_key("state-one", b, sizeof(b)), 0);
+	ck_assert_int_eq(marks_key("state-onf", c, sizeof(c)), 0);
+	ck_assert_str_eq(a, b);
+	ck_assert_str_ne(a, c);
 }
 END_TEST
 
-START_TEST(expired_passed_then_reused)
+START_TEST(key_bad_arguments)
 {
-	char	keys[3][32];
+	char	id[MARKS_ID_MAX + 2], key[MARKS_KEY_HEX];
 
-	ck_assert_int_eq(marks_init(), 0);
-	same_slot_keys(keys, 3);
-	ck_assert_int_eq(marks_set(keys[0], 1), 0);
-	ck_assert_int_eq(marks_set(keys[1], 60), 0);
-	ck_assert(marks_has(keys[0]));
-	sleep(2);
-	/* The first slot's mark is over; the look-up goes on past it. */
-	ck_assert(!marks_has(keys[0]));
-	ck_assert(marks_has(keys[1]));
-	/* Its slot takes the next key of the run. */
-	ck_assert_int_eq(marks_set(keys[2], 60), 0);
-	ck_assert(marks_has(keys[1]));
-	ck_assert(marks_has(keys[2]));
-	ck_assert(!marks_has(keys[0]));
+	ck_assert_int_eq(marks_key("", key, sizeof(key)), -1);
+	ck_assert_int_eq(marks_key(NULL, key, sizeof(key)), -1);
+	ck_assert_int_eq(marks_key("abc", key, sizeof(key) - 1), -1);
+
+	memset(id, 'k', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	ck_assert_int_eq(marks_key(id, key, sizeof(key)), -1);
+	id[MARKS_ID_MAX] = '\0';
+	ck_assert_int_eq(marks_key(id, key, sizeof(key)), 0);
 }
 END_TEST
 
-START_TEST(seen_across_fork)
+START_TEST(sweep_at_most_once_a_minute)
 {
-	pid_t	pid;
-	int	status;
+	time_t	last, now;
 
-	ck_assert_int_eq(marks_init(), 0);
-	if ((pid = fork()) == 0)
-		_exit(marks_set("state:from-child", 60) == 0 ? 0 : 1);
-	ck_assert_int_gt(pid, 0);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	ck_assert(marks_has("state:from-child"));
+	now = 1700000000;
+	last = 0;
+	/* A worker's first mark sweeps. */
+	ck_assert(marks_sweep_due(&last, now));
+	ck_assert_int_eq(last, now);
+	ck_assert(!marks_sweep_due(&last, now));
+	ck_assert(!marks_sweep_due(&last, now + MARKS_SWEEP_INTERVAL - 1));
+	ck_assert_int_eq(last, now);
+	ck_assert(marks_sweep_due(&last, now + MARKS_SWEEP_INTERVAL));
+	ck_assert_int_eq(last, now + MARKS_SWEEP_INTERVAL);
+
+	/* A clock that went back does not put the next sweep off. */
+	ck_assert(marks_sweep_due(&last, now - 3600));
+	ck_assert_int_eq(last, now - 3600);
+	ck_assert(!marks_sweep_due(&last, now - 3600 + 1));
 }
 END_TEST
 
@@ -131,12 +108,11 @@ marks_suite(void)
 
 	s = suite_create("marks");
 	tc = tcase_create("marks");
-	/* First: it looks at the table before it is made. */
-	tcase_add_test(tc, bad_arguments);
-	tcase_add_test(tc, set_and_found);
-	tcase_add_test(tc, full_run_refused);
-	tcase_add_test(tc, expired_passed_then_reused);
-	tcase_add_test(tc, seen_across_fork);
+	tcase_add_test(tc, kinds);
+	tcase_add_test(tc, key_is_sha256_hex);
+	tcase_add_test(tc, key_differs_by_id);
+	tcase_add_test(tc, key_bad_arguments);
+	tcase_add_test(tc, sweep_at_most_once_a_minute);
 	suite_add_tcase(s, tc);
 
 	return (s);

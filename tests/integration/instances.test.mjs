@@ -1,0 +1,52 @@
+// What an operator of several instances relies on: /livez answers without
+// the database (the load balancer's liveness check), /healthz is the
+// readiness; /metrics is labelled with its instance and answers only the
+// configured addresses or its token.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { APP_URL } from '../lib/http.mjs';
+
+// A GET from a given local address (127.0.0.2 is not in metrics_allow).
+function get(path, { from = '127.0.0.1', headers = {} } = {}) {
+  const url = new URL(path, APP_URL);
+  return new Promise((done, fail) => {
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname, localAddress: from, headers },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => { body += c; });
+        res.on('end', () => done({ status: res.statusCode, body, headers: res.headers }));
+      });
+    req.on('error', fail);
+    req.end();
+  });
+}
+
+const TOKEN = process.env.CDOT_METRICS_TOKEN ??
+  readFileSync(new URL('../../conf/app.conf', import.meta.url), 'utf8').match(/^metrics_token\s+(\S+)/m)[1];
+
+test('/livez answers without a session or the database', async () => {
+  const res = await get('/livez');
+  assert.equal(res.status, 200);
+  assert.equal(res.body, 'ok\n');
+  assert.equal((await get('/healthz')).status, 200);
+});
+
+test('/metrics: labelled with the instance, for the configured addresses or the token', async () => {
+  const ok = await get('/metrics');
+  assert.equal(ok.status, 200);
+  const name = process.env.CDOT_INSTANCE_NAME || hostname();
+  assert.match(ok.body, new RegExp(`^cdot_http_requests_total\\{instance="${name}",method="GET",route="[^"]+",status="200"\\} \\d+$`, 'm'));
+  assert.match(ok.body, new RegExp(`^cdot_db_errors_total\\{instance="${name}"\\} \\d+$`, 'm'));
+
+  const other = await get('/metrics', { from: '127.0.0.2' });
+  assert.equal(other.status, 403);
+  assert.doesNotMatch(other.body, /cdot_http/);
+  const wrong = await get('/metrics', { from: '127.0.0.2', headers: { authorization: 'Bearer not-the-token-0123456789abcdef0123' } });
+  assert.equal(wrong.status, 403);
+  const token = await get('/metrics', { from: '127.0.0.2', headers: { authorization: `Bearer ${TOKEN}` } });
+  assert.equal(token.status, 200);
+  assert.match(token.body, /cdot_http_requests_total/);
+});
