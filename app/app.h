@@ -145,6 +145,13 @@ int		 assets_serve(struct http_request *, struct app_req *);
 #define SESSION_VALID		1
 #define SESSION_EXPIRED		2
 #define SESSION_INVALID		3
+/*
+ * The cookie opened but its session could not be looked up (the database
+ * is down): the request is not signed in, the cookie is kept, and a page
+ * that needs a session says why (auth_deny()) instead of sending the
+ * person to sign in again.
+ */
+#define SESSION_UNCHECKED	4
 void		 session_load(struct http_request *, struct app_req *);
 void		 session_touch(struct http_request *, struct app_req *);
 int		 session_csrf_ok(const struct app_req *);

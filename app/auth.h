@@ -49,7 +49,11 @@ void	 session_end(struct http_request *, struct app_req *);
 int	 session_random(char *, size_t, size_t);
 int	 session_equal(const char *, const char *);
 
-/* auth.c: the shared "seen" records (marks.c, in shared memory). */
+/*
+ * auth.c: ended sessions and used sign-in states, in PostgreSQL
+ * (session_marks, marks.c): auth_mark() 1 recorded, 0 already there (a
+ * used state), -1 failed; auth_marked() 1, 0, or -1 (not looked up).
+ */
 int	 auth_mark(const char *, const char *, long);
 int	 auth_marked(const char *, const char *);
 

@@ -21,14 +21,6 @@
 #define MARKS_KEY_HEX		65	/* SHA-256 as hex, with its NUL */
 #define MARKS_SWEEP_INTERVAL	60	/* seconds between a worker's sweeps */
 
-/*
- * ctx->session (beside app.h's SESSION_*) when the cookie opened but its
- * session could not be looked up (the database is down): the request is
- * not signed in, the cookie is kept, and a page that needs a session says
- * why (auth_deny()) instead of sending the person to sign in again.
- */
-#define SESSION_UNCHECKED	4
-
 int	 marks_kind_valid(const char *);
 int	 marks_key(const char *, char *, size_t);
 int	 marks_sweep_due(time_t *, time_t);
