@@ -13,27 +13,12 @@ import { createRequire } from 'node:module';
 import { launch, signedInPage } from '../lib/browser.mjs';
 import { APP_URL } from '../lib/http.mjs';
 import { one } from '../lib/db.mjs';
+import { LISTS } from '../lib/lists.mjs';
 
 // The page's Content-Security-Policy refuses inline scripts (what
 // addScriptTag would add): axe is evaluated through the DevTools protocol.
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-const LISTS = {
-  customers: '/admin/customers',
-  billing_accounts: '/admin/billing_accounts',
-  billing_account_contacts: '/admin/billing_account_contacts',
-  billing_account_memberships: '/admin/billing_account_memberships',
-  zuora_subscriptions: '/admin/zuora_subscriptions',
-  invoices: '/admin/invoices',
-  payment_methods: '/admin/payment_methods',
-  orders: '/admin/orders',
-  reconciliations: '/admin/reconciliations',
-  temporary_extensions: '/admin/temporary_extension_history',
-  licenses: '/admin/licenses',
-  license_seat_links: '/admin/license_seat_links',
-  namespaces: '/admin/namespaces',
-  trials: '/admin/trials',
-};
 // Records with related rows to show; the other resources' lowest id.
 const SHOW = {
   customers: `SELECT id FROM customers WHERE email = 'dana.whitfield@northwind-robotics.com'`,

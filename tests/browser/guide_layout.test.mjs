@@ -13,26 +13,11 @@ import { randomBytes } from 'node:crypto';
 import { launch, shot, signedInPage } from '../lib/browser.mjs';
 import { APP_URL } from '../lib/http.mjs';
 import { one, q, sql } from '../lib/db.mjs';
+import { LISTS } from '../lib/lists.mjs';
 
 const W = 1280;
 const H = 800;
 const t = randomBytes(4).toString('hex');
-const LISTS = {
-  customers: '/admin/customers',
-  billing_accounts: '/admin/billing_accounts',
-  billing_account_contacts: '/admin/billing_account_contacts',
-  billing_account_memberships: '/admin/billing_account_memberships',
-  zuora_subscriptions: '/admin/zuora_subscriptions',
-  invoices: '/admin/invoices',
-  payment_methods: '/admin/payment_methods',
-  orders: '/admin/orders',
-  reconciliations: '/admin/reconciliations',
-  temporary_extensions: '/admin/temporary_extension_history',
-  licenses: '/admin/licenses',
-  license_seat_links: '/admin/license_seat_links',
-  namespaces: '/admin/namespaces',
-  trials: '/admin/trials',
-};
 // Records of the demo data with related rows to show; the others' first row.
 const SHOW_QUERY = {
   customers: 'dana.whitfield',
