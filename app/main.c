@@ -7,9 +7,11 @@
  * Workers inherit what the parent parsed.
  */
 
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 
 #include <malloc.h>
+#include <signal.h>
 #include <stdlib.h>
 
 #include <kore/kore.h>
@@ -48,6 +50,8 @@ KORE_SECCOMP_FILTER("cdot",
 	KORE_SYSCALL_ALLOW(sysinfo),
 	/* Sign-in task threads (and ASan's thread start-up). */
 	KORE_SYSCALL_ALLOW(sched_getaffinity),
+	/* A worker follows its parent out (kore_worker_configure). */
+	KORE_SYSCALL_ALLOW_ARG(prctl, 0, PR_SET_PDEATHSIG),
 );
 
 static const char *
@@ -126,6 +130,13 @@ kore_worker_configure(void)
 	 * next: keep up to 16 MB instead.  A hint; nothing depends on it.
 	 */
 	(void)mallopt(M_TRIM_THRESHOLD, 16 * 1024 * 1024);
+
+	/*
+	 * A worker whose parent is killed stops too: left behind, it would
+	 * keep the port, and a new instance could not start there.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+		kore_log(LOG_WARNING, "prctl(PR_SET_PDEATHSIG): %s", errno_s);
 
 	db_worker_init();
 }

@@ -50,3 +50,28 @@ test('/metrics: labelled with the instance, for the configured addresses or the 
   assert.equal(token.status, 200);
   assert.match(token.body, /cdot_http_requests_total/);
 });
+
+test('a killed parent takes its workers with it: a new instance starts on the same port', async () => {
+  const { AppInstance } = await import('./auth_instance.mjs');
+  const { freePort } = await import('./auth_mockidp.mjs');
+  const port = await freePort();
+  const first = new AppInstance('instances-killed', port, {}, { sanitizers: false });
+  await first.start();
+  process.kill(first.proc.pid, 'SIGKILL');   // the parent only
+  await first.exited;
+  // Its workers follow (PR_SET_PDEATHSIG): the port is free again.
+  let freed = false;
+  for (let i = 0; i < 100 && !freed; i++) {
+    try { await fetch(`${first.url}/livez`); } catch { freed = true; }
+    if (!freed) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(freed, 'no worker kept the port');
+  const second = new AppInstance('instances-after', port, {}, { sanitizers: false });
+  try {
+    await second.start();
+    assert.equal((await fetch(`${second.url}/livez`)).status, 200);
+  } finally {
+    await second.stop();
+    try { process.kill(-first.proc.pid, 'SIGKILL'); } catch { /* all gone */ }
+  }
+});
