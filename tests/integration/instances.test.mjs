@@ -56,22 +56,23 @@ test('a killed parent takes its workers with it: a new instance starts on the sa
   const { freePort } = await import('./auth_mockidp.mjs');
   const port = await freePort();
   const first = new AppInstance('instances-killed', port, {}, { sanitizers: false });
-  await first.start();
-  process.kill(first.proc.pid, 'SIGKILL');   // the parent only
-  await first.exited;
-  // Its workers follow (PR_SET_PDEATHSIG): the port is free again.
-  let freed = false;
-  for (let i = 0; i < 100 && !freed; i++) {
-    try { await fetch(`${first.url}/livez`); } catch { freed = true; }
-    if (!freed) await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.ok(freed, 'no worker kept the port');
   const second = new AppInstance('instances-after', port, {}, { sanitizers: false });
+  await first.start();
   try {
+    process.kill(first.proc.pid, 'SIGKILL');   // the parent only
+    await first.exited;
+    // Its workers follow (PR_SET_PDEATHSIG): the port is free again.
+    let freed = false;
+    for (let i = 0; i < 100 && !freed; i++) {
+      try { await fetch(`${first.url}/livez`); } catch { freed = true; }
+      if (!freed) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(freed, 'no worker kept the port');
     await second.start();
     assert.equal((await fetch(`${second.url}/livez`)).status, 200);
   } finally {
     await second.stop();
+    // Whatever is left of the first one's group (its workers, on failure).
     try { process.kill(-first.proc.pid, 'SIGKILL'); } catch { /* all gone */ }
   }
 });
