@@ -146,11 +146,14 @@ int
 support_render_form(struct http_request *req, struct app_req *ctx,
     int status, const char *title, const char *screen, json_t *summary,
     struct form *f, const char *action, const char *submit,
-    const char *cancel)
+    const char *cancel, const char *ns)
 {
 	json_t	*view, *fv;
 
 	view = support_view(ctx, title, screen);
+	/* What was sent to GitLab.com about the namespace concerned. */
+	if (ns != NULL)
+		gitlab_sync_panel(ctx, view, ns);
 	if (summary != NULL) {
 		json_object_set_new(view, "has_summary",
 		    json_boolean(json_array_size(summary) > 0));

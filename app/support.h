@@ -49,7 +49,7 @@ struct support_pager {
 json_t	*support_view(struct app_req *, const char *, const char *);
 int	 support_render_form(struct http_request *, struct app_req *, int,
 	    const char *, const char *, json_t *, struct form *,
-	    const char *, const char *, const char *);
+	    const char *, const char *, const char *, const char *);
 int	 support_conflict(struct http_request *, struct app_req *,
 	    const char *, const char *, struct form *, struct form *,
 	    const char *);

@@ -153,7 +153,7 @@ new_render(struct http_request *req, struct app_req *ctx, struct form *f,
 		    "(license_private_key and license_public_key), so no "
 		    "license can be made.");
 	return (support_render_form(req, ctx, status, "New SM trial license",
-	    SCREEN, NULL, f, SCREEN, "Save", SCREEN));
+	    SCREEN, NULL, f, SCREEN, "Save", SCREEN, NULL));
 }
 
 /* GET /admin/support/sm_trials/new */

@@ -294,15 +294,35 @@ trial_summary_read(struct app_req *ctx, json_t **summary)
 	return (0);
 }
 
+/* The trial's namespace (our id) in buf, or NULL. */
+static const char *
+trial_namespace(struct app_req *ctx, char *buf, size_t len)
+{
+	PGresult	*res;
+	const char	*params[1];
+	int		 found;
+
+	params[0] = ctx->args[0];
+	if ((res = db_exec(ctx, "SELECT namespace_id::text FROM trials WHERE "
+	    "id = $1::bigint", 1, params)) == NULL)
+		return (NULL);
+	if ((found = PQntuples(res) == 1))
+		(void)kore_strlcpy(buf, PQgetvalue(res, 0, 0), len);
+	PQclear(res);
+
+	return (found ? buf : NULL);
+}
+
 static int
 edit_render(struct http_request *req, struct app_req *ctx, struct form *f,
     json_t *summary, int status)
 {
-	char	action[96];
+	char	action[96], ns[32];
 
 	(void)snprintf(action, sizeof(action), SCREEN "/%s", ctx->args[0]);
 	return (support_render_form(req, ctx, status, "Edit trial", SCREEN,
-	    summary, f, action, "Save", SCREEN));
+	    summary, f, action, "Save", SCREEN, trial_namespace(ctx, ns,
+	    sizeof(ns))));
 }
 
 /* GET /admin/support/trials/<id>/edit */
@@ -467,12 +487,13 @@ static int
 cancel_render(struct http_request *req, struct app_req *ctx, struct form *f,
     json_t *summary, int status)
 {
-	char	action[96];
+	char	action[96], ns[32];
 
 	(void)snprintf(action, sizeof(action), SCREEN "/%s/cancel",
 	    ctx->args[0]);
 	return (support_render_form(req, ctx, status, "Cancel trial", SCREEN,
-	    summary, f, action, "Confirm", SCREEN));
+	    summary, f, action, "Confirm", SCREEN, trial_namespace(ctx, ns,
+	    sizeof(ns))));
 }
 
 /* GET /admin/support/trials/<id>/cancel */

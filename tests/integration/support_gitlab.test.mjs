@@ -210,6 +210,11 @@ test('trial edit, cancel and Renew trial: plan, trial and its dates', async () =
   assert.equal(last.body.gitlab_subscription_attributes.trial, false);
   const remote = (await gitlab.get(ns.gitlabId)).gitlab_subscription;
   assert.deepEqual([remote.plan_code, remote.trial], ['free', false]);
+  // Support's trial screens show what was sent for the trial's namespace.
+  const { body: edit } = await sup.json(`/admin/support/trials/${id}/edit`);
+  const panel = edit.panels.find((p) => p.name === 'gitlab_sync');
+  assert.equal(panel.rows.length, 3);
+  assert.ok(panel.rows.every((r) => r.cells[2].sync_status === 'sent'));
   assert.equal(sent(await received(ns)).length, 3, 'one request per change');
   assertSigned(await received(ns));
 });
