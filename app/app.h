@@ -115,6 +115,10 @@ int		 render_not_found_guess(struct http_request *,
 		    struct app_req *, const char *);
 
 /* db.c */
+/* A column of row i of a result, by its name ("" when NULL). */
+#define DB_COL(res, i, name)	PQgetvalue((res), (i), PQfnumber((res), (name)))
+#define DB_NULL(res, i, name)	PQgetisnull((res), (i), PQfnumber((res), (name)))
+
 void		 db_worker_init(void);
 PGconn		*db_conn(void);
 PGconn		*db_connect_new(long);

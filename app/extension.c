@@ -559,37 +559,34 @@ extension_replay(struct app_req *ctx, const struct ext_request *rq,
 			PQclear(res);
 		return (NULL);
 	}
-#define V(name)	PQgetvalue(res, 0, PQfnumber(res, (name)))
-	if (strcmp(V("same"), "t") != 0) {
+	if (strcmp(DB_COL(res, 0, "same"), "t") != 0) {
 		*other = 1;
 		PQclear(res);
 		return (NULL);
 	}
 	memset(&was, 0, sizeof(was));
 	memset(&out, 0, sizeof(out));
-	was.salesforce_opportunity_id = PQgetisnull(res, 0,
-	    PQfnumber(res, "salesforce_opportunity_id")) ? NULL :
-	    V("salesforce_opportunity_id");
-	was.reason = V("reason");
-	was.notes = PQgetisnull(res, 0, PQfnumber(res, "notes")) ? NULL :
-	    V("notes");
-	was.created_by = V("created_by");
-	(void)kore_strlcpy(out.id, V("id"), sizeof(out.id));
+	was.salesforce_opportunity_id = DB_NULL(res, 0,
+	    "salesforce_opportunity_id") ? NULL :
+	    DB_COL(res, 0, "salesforce_opportunity_id");
+	was.reason = DB_COL(res, 0, "reason");
+	was.notes = DB_NULL(res, 0, "notes") ? NULL : DB_COL(res, 0, "notes");
+	was.created_by = DB_COL(res, 0, "created_by");
+	(void)kore_strlcpy(out.id, DB_COL(res, 0, "id"), sizeof(out.id));
 	(void)kore_strlcpy(out.zuora_subscription_id,
-	    V("zuora_subscription_id"), sizeof(out.zuora_subscription_id));
-	(void)kore_strlcpy(out.subscription_name, V("name"),
+	    DB_COL(res, 0, "zuora_subscription_id"), sizeof(out.zuora_subscription_id));
+	(void)kore_strlcpy(out.subscription_name, DB_COL(res, 0, "name"),
 	    sizeof(out.subscription_name));
-	(void)kore_strlcpy(out.deployment_type, V("deployment_type"),
+	(void)kore_strlcpy(out.deployment_type, DB_COL(res, 0, "deployment_type"),
 	    sizeof(out.deployment_type));
-	(void)kore_strlcpy(out.users, V("users"), sizeof(out.users));
-	(void)kore_strlcpy(out.renewal_term_start, V("term"),
+	(void)kore_strlcpy(out.users, DB_COL(res, 0, "users"), sizeof(out.users));
+	(void)kore_strlcpy(out.renewal_term_start, DB_COL(res, 0, "term"),
 	    sizeof(out.renewal_term_start));
-	(void)kore_strlcpy(out.ends_on, V("ends_on"), sizeof(out.ends_on));
-	(void)kore_strlcpy(out.license_id, V("license_id"),
+	(void)kore_strlcpy(out.ends_on, DB_COL(res, 0, "ends_on"), sizeof(out.ends_on));
+	(void)kore_strlcpy(out.license_id, DB_COL(res, 0, "license_id"),
 	    sizeof(out.license_id));
-	(void)kore_strlcpy(out.created_at, V("created_at"),
+	(void)kore_strlcpy(out.created_at, DB_COL(res, 0, "created_at"),
 	    sizeof(out.created_at));
-#undef V
 	answer = extension_json(&was, &out);
 	(void)kore_strlcpy(id, out.id, idlen);
 	PQclear(res);

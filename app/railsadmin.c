@@ -23,27 +23,19 @@
 #include "app.h"
 #include "resource.h"
 
-static const struct {
-	const char	*singular;
-	const char	*plural;
-} models[] = {
-	{ "customer",			"customers" },
-	{ "billing_account",		"billing_accounts" },
-	{ "billing_account_contact",	"billing_account_contacts" },
-	{ "billing_account_membership",	"billing_account_memberships" },
-	{ "zuora_subscription",		"zuora_subscriptions" },
-	{ "invoice",			"invoices" },
-	{ "payment_method",		"payment_methods" },
-	{ "license",			"licenses" },
-	{ "license_seat_link",		"license_seat_links" },
-	{ "order",			"orders" },
-	{ "reconciliation",		"reconciliations" },
-	{ "namespace",			"namespaces" },
-	{ "trial",			"trials" },
-	{ "temporary_extension",	"temporary_extensions" },
-};
-
 #define PREFIX		"/admin/"
+
+static int	 moved(struct http_request *, const char *);
+
+/* 301 to another of the panel's addresses. */
+static int
+moved(struct http_request *req, const char *to)
+{
+	http_response_header(req, "location", to);
+	http_response(req, HTTP_STATUS_MOVED_PERMANENTLY, NULL, 0);
+
+	return (KORE_RESULT_OK);
+}
 
 /*
  * For a GET of a RailsAdmin path, the redirect (KORE_RESULT_OK, the
@@ -52,37 +44,34 @@ static const struct {
 int
 railsadmin_redirect(struct http_request *req)
 {
-	const char	*seg, *rest;
-	char		 to[2048];
-	size_t		 i, len;
-	int		 n;
+	const struct resource	*r;
+	const char		*seg, *rest;
+	char			 to[2048];
+	size_t			 i, len;
+	int			 n;
 
 	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD)
 		return (-1);
 	if (strcmp(req->path, "/admin/sign_in") == 0 ||
-	    strcmp(req->path, "/admins/sign_in") == 0) {
-		http_response_header(req, "location", "/auth/sign_in");
-		http_response(req, HTTP_STATUS_MOVED_PERMANENTLY, NULL, 0);
-		return (KORE_RESULT_OK);
-	}
+	    strcmp(req->path, "/admins/sign_in") == 0)
+		return (moved(req, "/auth/sign_in"));
 	if (strncmp(req->path, PREFIX, sizeof(PREFIX) - 1) != 0)
 		return (-1);
 	seg = req->path + sizeof(PREFIX) - 1;
 	len = strcspn(seg, "/");
 	rest = seg + len;
-	for (i = 0; i < sizeof(models) / sizeof(models[0]); i++) {
-		if (strlen(models[i].singular) != len ||
-		    strncmp(seg, models[i].singular, len) != 0)
+	/* RailsAdmin's model name is the resource's, less its plural s. */
+	for (i = 0; (r = resources[i]) != NULL; i++) {
+		if (strlen(r->name) != len + 1 ||
+		    strncmp(seg, r->name, len) != 0 || r->name[len] != 's')
 			continue;
-		n = snprintf(to, sizeof(to), PREFIX "%s%s%s%s",
-		    models[i].plural, rest, req->query_string != NULL &&
+		n = snprintf(to, sizeof(to), PREFIX "%s%s%s%s", r->name,
+		    rest, req->query_string != NULL &&
 		    *req->query_string != '\0' ? "?" : "",
 		    req->query_string != NULL ? req->query_string : "");
 		if (n < 0 || (size_t)n >= sizeof(to))
 			return (-1);
-		http_response_header(req, "location", to);
-		http_response(req, HTTP_STATUS_MOVED_PERMANENTLY, NULL, 0);
-		return (KORE_RESULT_OK);
+		return (moved(req, to));
 	}
 
 	return (-1);

@@ -33,9 +33,6 @@
 #define NS_PATH		GITLAB_API_PREFIX "/namespaces/"
 #define DASH		"\xe2\x80\x94"
 
-/* A column of a result by its name ("" when NULL). */
-#define COL(res, i, name)	PQgetvalue((res), (i), PQfnumber((res), (name)))
-
 struct gjob {
 	char			 path[160];
 	struct gitlab_result	 result;
@@ -165,39 +162,39 @@ gitlab_sync_panel(struct app_req *ctx, json_t *view, const char *ns)
 	pending = 0;
 	retry = (ctx->roles & ROLE_SUPPORT_ADMIN) != 0;
 	for (i = 0; i < n; i++) {
-		status = COL(res, i, "status");
-		err = COL(res, i, "last_error");
+		status = DB_COL(res, i, "status");
+		err = DB_COL(res, i, "last_error");
 		if (strcmp(status, "pending") == 0) {
 			pending = 1;
 			(void)snprintf(state, sizeof(state), "%s%s%s",
 			    *err != '\0' ? "queued (retrying)" : "queued",
-			    *COL(res, i, "next") ? ", next try " : "",
-			    COL(res, i, "next"));
+			    *DB_COL(res, i, "next") ? ", next try " : "",
+			    DB_COL(res, i, "next"));
 		} else {
 			(void)snprintf(state, sizeof(state), "%s", status);
 		}
 		(void)snprintf(state + strlen(state), sizeof(state) -
-		    strlen(state), " (%s %s)", COL(res, i, "attempts"),
-		    strcmp(COL(res, i, "attempts"), "1") == 0 ? "attempt" :
+		    strlen(state), " (%s %s)", DB_COL(res, i, "attempts"),
+		    strcmp(DB_COL(res, i, "attempts"), "1") == 0 ? "attempt" :
 		    "attempts");
 		(void)snprintf(what, sizeof(what), "%s \xe2\x80\xa6%s %s",
-		    COL(res, i, "method"), COL(res, i, "path"),
-		    COL(res, i, "body"));
+		    DB_COL(res, i, "method"), DB_COL(res, i, "path"),
+		    DB_COL(res, i, "body"));
 		if (*err != '\0')
 			(void)snprintf(answer, sizeof(answer), "%s", err);
-		else if (*COL(res, i, "last_status") != '\0')
+		else if (*DB_COL(res, i, "last_status") != '\0')
 			(void)snprintf(answer, sizeof(answer), "HTTP %s",
-			    COL(res, i, "last_status"));
+			    DB_COL(res, i, "last_status"));
 		else
 			(void)snprintf(answer, sizeof(answer), DASH);
 		cells = json_pack("[{s:s}, {s:s}, {s:s, s:s}, {s:s}, {s:s}]",
-		    "value", COL(res, i, "queued"), "value", what,
+		    "value", DB_COL(res, i, "queued"), "value", what,
 		    "value", state, "sync_status", status,
-		    "value", *COL(res, i, "applied") ? COL(res, i, "applied") :
+		    "value", *DB_COL(res, i, "applied") ? DB_COL(res, i, "applied") :
 		    DASH, "value", answer);
 		if (retry && strcmp(status, "failed") == 0) {
 			(void)snprintf(href, sizeof(href), "/admin/support/"
-			    "gitlab_sync/%s/retry", COL(res, i, "id"));
+			    "gitlab_sync/%s/retry", DB_COL(res, i, "id"));
 			json_array_append_new(cells, json_pack("{s:s, s:s}",
 			    "value", "Retry", "post", href));
 		}
