@@ -25,6 +25,7 @@ enum setting_type {
 	SETTING_TOKEN,		/* a secret of 32 characters or more */
 	SETTING_SECONDS,
 	SETTING_MS,
+	SETTING_COUNT,		/* a whole number from 1 to 1000 */
 };
 
 struct setting {
@@ -81,6 +82,13 @@ static const struct setting settings[] = {
 	S(metrics_allow,	SETTING_STRING,	0, "127.0.0.1 ::1"),
 	S(metrics_token,	SETTING_TOKEN,	0, ""),
 	S(instance_name,	SETTING_STRING,	0, ""),
+	S(database_read_url,	SETTING_SECRET,	0, ""),
+	S(replica_max_lag,	SETTING_SECONDS, 0, "5"),
+	S(shutdown_grace,	SETTING_SECONDS, 0, "20"),
+	/* CSV exports: idle and total bounds, and one person's share. */
+	S(export_idle_timeout,	SETTING_SECONDS, 0, "60"),
+	S(export_max_time,	SETTING_SECONDS, 0, "1800"),
+	S(export_per_person,	SETTING_COUNT,	0, "2"),
 	/* GitLab.com: the subscriptions internal API (gitlab.c). */
 	S(gitlab_base_url,	SETTING_URL,	0, "https://gitlab.com"),
 	S(gitlab_jwt_key,	SETTING_SECRET,	0, ""),
@@ -355,7 +363,8 @@ config_free(struct app_config *cfg)
 
 	for (i = 0; i < NSETTINGS; i++) {
 		if (settings[i].type == SETTING_SECONDS ||
-		    settings[i].type == SETTING_MS)
+		    settings[i].type == SETTING_MS ||
+		    settings[i].type == SETTING_COUNT)
 			continue;
 		p = (char **)((char *)cfg + settings[i].offset);
 		free(*p);
@@ -382,7 +391,13 @@ setting_set(struct app_config *cfg, const struct setting *s, const char *val,
 	switch (s->type) {
 	case SETTING_SECONDS:
 	case SETTING_MS:
-		max = (s->type == SETTING_SECONDS) ? 31L * 86400 : 3600000L;
+	case SETTING_COUNT:
+		if (s->type == SETTING_SECONDS)
+			max = 31L * 86400;
+		else if (s->type == SETTING_MS)
+			max = 3600000L;
+		else
+			max = 1000;
 		errno = 0;
 		v = strtol(val, &end, 10);
 		if (*val == '\0' || *end != '\0' || errno != 0 ||

@@ -84,6 +84,26 @@ struct app_config {
 	char			*metrics_token;
 	char			*instance_name;
 
+	/*
+	 * Reads of lists, searches, history and exports go to
+	 * database_read_url (a standby; empty: the primary) while it is no
+	 * more than replica_max_lag seconds behind.  SIGTERM lets requests
+	 * in flight finish for up to shutdown_grace seconds.
+	 */
+	char			*database_read_url;
+	long			 replica_max_lag;
+	long			 shutdown_grace;
+
+	/*
+	 * A CSV export ends when its reader takes nothing for
+	 * export_idle_timeout seconds or after export_max_time seconds in
+	 * all; a person runs at most export_per_person at once (per
+	 * worker, of its EXPORTS_MAX).
+	 */
+	long			 export_idle_timeout;
+	long			 export_max_time;
+	long			 export_per_person;
+
 	struct config_group	 groups[CONFIG_GROUPS_MAX];
 	size_t			 ngroups;
 };
