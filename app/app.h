@@ -39,6 +39,15 @@
  */
 #define ROUTE_API		0x1000
 
+/*
+ * A page that only reads lists (a list or search, history, a CSV
+ * export): its reads may go to the standby (database_read_url).
+ */
+#define ROUTE_READ		0x2000
+
+/* Set by a save: this person's next pages read the primary. */
+#define READ_PRIMARY_COOKIE	"cdot_read_primary"
+
 /* Per-request state, hung on req->hdlr_extra for the request's life. */
 struct app_req {
 	char			 request_id[33];
@@ -47,6 +56,9 @@ struct app_req {
 	int			 route;
 	int			 finished;
 	int			 wants_json;
+	/* Reads may go to the standby (a ROUTE_READ page, no save just
+	 * before: db_standby.c). */
+	int			 read_standby;
 
 	/* Who is asking; filled by the session layer (session.c). */
 	char			 user[APP_USER_MAX];
@@ -122,12 +134,24 @@ int		 render_not_found_guess(struct http_request *,
 void		 db_worker_init(void);
 PGconn		*db_conn(void);
 PGconn		*db_connect_new(long);
+PGconn		*db_connect_read(struct app_req *, long);
+PGconn		*db_standby_conn(void);
 PGresult	*db_exec_cached(struct app_req *, const char *, int,
 		    const char *const *);
 PGresult	*db_exec(struct app_req *, const char *, int,
 		    const char *const *);
 int		 db_ping(struct app_req *);
 int		 db_last_failure_down(void);
+
+/* db_standby.c */
+int		 db_standby_fit(void);
+void		 db_standby_down(void);
+json_t		*db_standby_health(void);
+
+/* drain.c */
+int		 drain_init(void);
+void		 drain_worker_init(void);
+int		 drain_stopping(void);
 
 /* log.c */
 void		 log_request(struct http_request *, struct app_req *);

@@ -19,7 +19,8 @@
 
 #include "app.h"
 
-#define NEED_KNOWN	(NEED_PUBLIC | NEED_SIGNED_IN | ROLE_ANY | ROUTE_API)
+#define NEED_KNOWN	(NEED_PUBLIC | NEED_SIGNED_IN | ROLE_ANY | ROUTE_API | \
+			    ROUTE_READ)
 
 int
 auth_routes_check(char *err, size_t errlen)
@@ -48,7 +49,9 @@ auth_routes_check(char *err, size_t errlen)
 		    ((r->need & NEED_PUBLIC) &&
 		    (r->need & ~ROUTE_API) != NEED_PUBLIC) ||
 		    ((r->need & NEED_SIGNED_IN) &&
-		    r->need != NEED_SIGNED_IN)) {
+		    r->need != NEED_SIGNED_IN) ||
+		    ((r->need & ROUTE_READ) && ((r->need & ROLE_ANY) == 0 ||
+		    r->method != HTTP_METHOD_GET))) {
 			(void)snprintf(err, errlen, "route %s %s (%s) declares "
 			    "an unknown or contradictory need 0x%x",
 			    http_method_text(r->method), r->pattern, r->name,

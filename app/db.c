@@ -1,5 +1,6 @@
 /*
- * One libpq connection per worker, used synchronously.
+ * One libpq connection per worker to the primary, and one to the standby
+ * when reads may go there (db_standby.c says when), used synchronously.
  *
  * Kore's pgsql pool never reconnects after PostgreSQL restarts; this
  * connection does: a connection found broken is reset before use, and a
@@ -23,44 +24,52 @@
 #include "app.h"
 #include "hash.h"
 
-static PGconn	*conn = NULL;
-
 #define DB_PREPARED_MAX		256
 
-/* The statements prepared on conn, named "cdot_<index>". */
+/* The statements prepared on a connection, named "cdot_<index>". */
 struct prepared {
 	u_int64_t	 hash;
 	char		*sql;
 };
 
-static struct prepared	prepared[DB_PREPARED_MAX];
-static int		nprepared = 0;
+/* A worker's connection to one server, and what is prepared on it. */
+struct db_link {
+	PGconn		*conn;
+	struct prepared	 prepared[DB_PREPARED_MAX];
+	int		 nprepared;
+};
+
+static struct db_link	primary;
+static struct db_link	standby;
 
 /* Whether the last failed statement failed for want of a connection. */
 static int	 last_failure_down = 0;
 
-static int		 db_connect(void);
+static int		 db_connect(struct db_link *, const char *);
+static PGconn		*link_conn(struct db_link *, const char *);
 static PGresult		*db_run(struct app_req *, const char *, int,
 			    const char *const *, int);
-static const char	*prepared_name(PGconn *, const char *, int, char *,
-			    size_t);
-static void		 prepared_forget(void);
+static const char	*prepared_name(struct db_link *, const char *, int,
+			    char *, size_t);
+static void		 prepared_forget(struct db_link *);
 static int		 plan_is_stale(const PGresult *);
 
 void
 db_worker_init(void)
 {
 	/* Connect lazily: a database that is down must not stop a worker. */
-	conn = NULL;
+	primary.conn = NULL;
+	standby.conn = NULL;
 }
 
 /*
- * A new connection with the panel's session settings: statements time
- * out, and dates are UTC whatever the server's default.  statement_timeout
- * 0 (none) is for long, streamed reads such as exports.
+ * A new connection to url with the panel's session settings: statements
+ * time out, and dates are UTC whatever the server's default.
+ * statement_timeout 0 (none) is for long, streamed reads such as exports.
  */
-PGconn *
-db_connect_new(long statement_timeout_ms)
+static PGconn *
+connect_url(const char *url, long statement_timeout_ms,
+    const char *connect_timeout)
 {
 	char		 options[96];
 	const char	*keys[] = { "connect_timeout", "application_name",
@@ -71,26 +80,56 @@ db_connect_new(long statement_timeout_ms)
 	    "-c statement_timeout=%ld -c TimeZone=UTC", statement_timeout_ms);
 
 	/* Later keys win: the URL may set its own connect_timeout. */
-	vals[0] = "3";
+	vals[0] = connect_timeout;
 	vals[1] = "cdot-admin";
-	vals[2] = app_cfg.database_url;
+	vals[2] = url;
 	vals[3] = options;
 	vals[4] = NULL;
 
 	return (PQconnectdbParams(keys, vals, 1));
 }
 
-static int
-db_connect(void)
+/* A new connection to the primary (database_url). */
+PGconn *
+db_connect_new(long statement_timeout_ms)
 {
-	if (conn != NULL)
-		PQfinish(conn);
-	prepared_forget();
-	conn = db_connect_new(app_cfg.db_statement_timeout_ms);
+	return (connect_url(app_cfg.database_url, statement_timeout_ms, "3"));
+}
 
-	if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
-		kore_log(LOG_ERR, "database connection failed: %s",
-		    conn ? PQerrorMessage(conn) : "out of memory");
+/*
+ * A new connection for a request's long read (an export): to the standby
+ * when the request reads from it and it is fit, else to the primary.
+ */
+PGconn *
+db_connect_read(struct app_req *ctx, long statement_timeout_ms)
+{
+	PGconn	*c;
+
+	if (ctx->read_standby && db_standby_fit()) {
+		c = connect_url(app_cfg.database_read_url,
+		    statement_timeout_ms, "1");
+		if (c != NULL && PQstatus(c) == CONNECTION_OK)
+			return (c);
+		PQfinish(c);
+	}
+
+	return (db_connect_new(statement_timeout_ms));
+}
+
+static int
+db_connect(struct db_link *l, const char *url)
+{
+	if (l->conn != NULL)
+		PQfinish(l->conn);
+	prepared_forget(l);
+	/* A standby that does not answer at once is passed over. */
+	l->conn = connect_url(url, app_cfg.db_statement_timeout_ms,
+	    l == &standby ? "1" : "3");
+
+	if (l->conn == NULL || PQstatus(l->conn) != CONNECTION_OK) {
+		kore_log(LOG_ERR, "database connection failed (%s): %s",
+		    l == &standby ? "standby" : "primary",
+		    l->conn ? PQerrorMessage(l->conn) : "out of memory");
 		metrics_db_error();
 		return (-1);
 	}
@@ -98,24 +137,41 @@ db_connect(void)
 	return (0);
 }
 
-/* The worker's connection, (re)connected if needed, or NULL. */
-PGconn *
-db_conn(void)
+/* l's connection to url, (re)connected if needed, or NULL. */
+static PGconn *
+link_conn(struct db_link *l, const char *url)
 {
-	if (conn == NULL)
-		return (db_connect() == 0 ? conn : NULL);
+	if (l->conn == NULL)
+		return (db_connect(l, url) == 0 ? l->conn : NULL);
 
-	if (PQstatus(conn) != CONNECTION_OK) {
+	if (PQstatus(l->conn) != CONNECTION_OK) {
 		/* A new session: nothing is prepared on it. */
-		prepared_forget();
-		PQreset(conn);
-		if (PQstatus(conn) != CONNECTION_OK) {
+		prepared_forget(l);
+		PQreset(l->conn);
+		if (PQstatus(l->conn) != CONNECTION_OK) {
 			metrics_db_error();
 			return (NULL);
 		}
 	}
 
-	return (conn);
+	return (l->conn);
+}
+
+/* The worker's connection to the primary, (re)connected if needed. */
+PGconn *
+db_conn(void)
+{
+	return (link_conn(&primary, app_cfg.database_url));
+}
+
+/* The worker's connection to the standby, or NULL. */
+PGconn *
+db_standby_conn(void)
+{
+	if (app_cfg.database_read_url[0] == '\0')
+		return (NULL);
+
+	return (link_conn(&standby, app_cfg.database_read_url));
 }
 
 /*
@@ -137,29 +193,56 @@ db_exec_cached(struct app_req *ctx, const char *sql, int nparams,
 	return (db_run(ctx, sql, nparams, params, 1));
 }
 
+/*
+ * The link a statement of ctx runs on: the standby for a request that
+ * reads from it while it is fit, else the primary.
+ */
+static struct db_link *
+link_for(struct app_req *ctx, int primary_only, const char **url)
+{
+	if (!primary_only && ctx != NULL && ctx->read_standby &&
+	    db_standby_fit()) {
+		*url = app_cfg.database_read_url;
+		return (&standby);
+	}
+	*url = app_cfg.database_url;
+
+	return (&primary);
+}
+
 static PGresult *
 db_run(struct app_req *ctx, const char *sql, int nparams,
     const char *const *params, int cached)
 {
 	PGresult	*res;
 	PGconn		*c;
-	const char	*name;
+	struct db_link	*l;
+	const char	*name, *url;
 	char		 namebuf[32];
 	u_int64_t	 t0;
-	int		 attempt, st;
+	int		 attempt, st, primary_only;
 
 	res = NULL;
 	t0 = log_now_us();
 	last_failure_down = 1;
+	primary_only = 0;
 
 	for (attempt = 0; attempt < 2; attempt++) {
-		if ((c = db_conn()) == NULL)
+		l = link_for(ctx, primary_only, &url);
+		if ((c = link_conn(l, url)) == NULL) {
+			/* The standby is gone: the primary reads instead. */
+			if (l == &standby) {
+				db_standby_down();
+				primary_only = 1;
+				continue;
+			}
 			break;
+		}
 		last_failure_down = 0;
 
 		name = NULL;
 		if (cached) {
-			name = prepared_name(c, sql, nparams, namebuf,
+			name = prepared_name(l, sql, nparams, namebuf,
 			    sizeof(namebuf));
 		}
 		if (name != NULL) {
@@ -180,17 +263,29 @@ db_run(struct app_req *ctx, const char *sql, int nparams,
 		if (name != NULL && plan_is_stale(res)) {
 			PQclear(res);
 			res = NULL;
-			prepared_forget();
+			prepared_forget(l);
 			PQclear(PQexec(c, "DEALLOCATE ALL"));
 			cached = 0;
 			continue;
 		}
 
-		kore_log(LOG_ERR, "database error: %s",
+		kore_log(LOG_ERR, "database error (%s): %s",
+		    l == &standby ? "standby" : "primary",
 		    PQresultErrorMessage(res));
 		metrics_db_error();
 		PQclear(res);
 		res = NULL;
+
+		/*
+		 * What failed on the standby (gone, or a query cancelled by
+		 * its recovery) is read from the primary instead.
+		 */
+		if (l == &standby) {
+			if (PQstatus(c) == CONNECTION_BAD)
+				db_standby_down();
+			primary_only = 1;
+			continue;
+		}
 
 		/* Only a dropped connection is worth a second try. */
 		if (PQstatus(c) != CONNECTION_BAD)
@@ -210,7 +305,7 @@ db_run(struct app_req *ctx, const char *sql, int nparams,
  * running it unprepared reports why).
  */
 static const char *
-prepared_name(PGconn *c, const char *sql, int nparams, char *name,
+prepared_name(struct db_link *l, const char *sql, int nparams, char *name,
     size_t len)
 {
 	PGresult	*res;
@@ -220,38 +315,38 @@ prepared_name(PGconn *c, const char *sql, int nparams, char *name,
 	/* Compare hashes first, texts only when they agree. */
 	hash = hash_str(sql);
 
-	for (i = 0; i < nprepared; i++) {
-		if (prepared[i].hash == hash &&
-		    strcmp(prepared[i].sql, sql) == 0)
+	for (i = 0; i < l->nprepared; i++) {
+		if (l->prepared[i].hash == hash &&
+		    strcmp(l->prepared[i].sql, sql) == 0)
 			break;
 	}
 	if (i == DB_PREPARED_MAX)
 		return (NULL);
 	(void)snprintf(name, len, "cdot_%d", i);
-	if (i < nprepared)
+	if (i < l->nprepared)
 		return (name);
 
-	res = PQprepare(c, name, sql, nparams, NULL);
+	res = PQprepare(l->conn, name, sql, nparams, NULL);
 	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	PQclear(res);
 	if (!ok)
 		return (NULL);
 
-	prepared[i].hash = hash;
-	prepared[i].sql = kore_strdup(sql);
-	nprepared++;
+	l->prepared[i].hash = hash;
+	l->prepared[i].sql = kore_strdup(sql);
+	l->nprepared++;
 
 	return (name);
 }
 
 static void
-prepared_forget(void)
+prepared_forget(struct db_link *l)
 {
 	int	i;
 
-	for (i = 0; i < nprepared; i++)
-		kore_free(prepared[i].sql);
-	nprepared = 0;
+	for (i = 0; i < l->nprepared; i++)
+		kore_free(l->prepared[i].sql);
+	l->nprepared = 0;
 }
 
 /* The prepared statement no longer fits the tables, or is gone. */

@@ -22,6 +22,8 @@ static void	 req_ctx_free(struct http_request *);
 static int	 req_method(const struct http_request *);
 static int	 segment_valid(const char *, size_t, int);
 static int	 req_read_form(struct http_request *, struct app_req *);
+static void	 req_read_target(struct http_request *, struct app_req *,
+		    const struct app_route *, int);
 static int	 req_access(struct http_request *, struct app_req *,
 		    const struct app_route *);
 
@@ -89,6 +91,8 @@ app_dispatch(struct http_request *req)
 	if (!(r->need & NEED_PUBLIC))
 		session_touch(req, ctx);
 
+	req_read_target(req, ctx, r, method);
+
 	/*
 	 * A service's API (ROUTE_API) is not a browser's form: no session
 	 * to forge a request with, so no CSRF token; it reads its own body.
@@ -104,6 +108,34 @@ app_dispatch(struct http_request *req)
 		return (auth_deny(req, ctx, AUTH_DENY_CSRF));
 
 	return (r->handler(req, ctx));
+}
+
+/*
+ * Where this request's reads go.  A person's save marks their next
+ * replica_max_lag seconds (and two more for the worker's once-a-second
+ * check of the lag) for the primary, on whichever instance they land:
+ * a standby may not have the change yet, and a person must see what they
+ * just saved.  Otherwise a ROUTE_READ page reads the standby while it is
+ * fit (db_standby.c).  Signing in, the session's own rows, and every form
+ * and record page read the primary.
+ */
+static void
+req_read_target(struct http_request *req, struct app_req *ctx,
+    const struct app_route *r, int method)
+{
+	char	*v;
+
+	if (app_cfg.database_read_url[0] == '\0')
+		return;
+	if (method == HTTP_METHOD_POST && !(r->need & ROUTE_API)) {
+		render_cookie(req, READ_PRIMARY_COOKIE, "1",
+		    app_cfg.replica_max_lag + 2);
+		return;
+	}
+	if (method != HTTP_METHOD_GET || !(r->need & ROUTE_READ))
+		return;
+	http_populate_cookies(req);
+	ctx->read_standby = !http_request_cookie(req, READ_PRIMARY_COOKIE, &v);
 }
 
 /*

@@ -52,6 +52,8 @@ KORE_SECCOMP_FILTER("cdot",
 	KORE_SYSCALL_ALLOW(sched_getaffinity),
 	/* A worker follows its parent out (kore_worker_configure). */
 	KORE_SYSCALL_ALLOW_ARG(prctl, 0, PR_SET_PDEATHSIG),
+	/* A graceful stop shuts the listening socket (drain.c). */
+	KORE_SYSCALL_ALLOW(shutdown),
 );
 
 static const char *
@@ -95,6 +97,8 @@ kore_parent_configure(int argc, char **argv)
 
 	if (metrics_init(app_nroutes) == -1)
 		fatalx("metrics: cannot map shared memory");
+	if (drain_init() == -1)
+		fatalx("graceful stop: cannot map shared memory");
 
 	/* Every route says who may use it, or the panel does not start. */
 	if (auth_routes_check(err, sizeof(err)) == -1)
@@ -139,4 +143,7 @@ kore_worker_configure(void)
 		kore_log(LOG_WARNING, "prctl(PR_SET_PDEATHSIG): %s", errno_s);
 
 	db_worker_init();
+
+	/* SIGTERM finishes the requests in flight first (drain.c). */
+	drain_worker_init();
 }

@@ -12,16 +12,29 @@
 #include "app.h"
 #include "edit.h"
 
-/* 200 when the database answers, 503 otherwise; never cached. */
+/*
+ * 200 when the primary answers, 503 otherwise or while the instance
+ * stops (it is readiness, for the load balancer); never cached.  The
+ * standby is reported beside it, but never makes the instance unready:
+ * its reads go to the primary meanwhile.
+ */
 int
 page_healthz(struct http_request *req, struct app_req *ctx)
 {
 	json_t		*body;
 	int		 ok;
 
+	/* Stopping: the load balancer must send no more (drain.c). */
+	if (drain_stopping()) {
+		body = json_pack("{s:s}", "status", "stopping");
+		return (render_json(req, HTTP_STATUS_SERVICE_UNAVAILABLE,
+		    body));
+	}
+
 	ok = db_ping(ctx) == 0;
-	body = json_pack("{s:s, s:s}", "status", ok ? "ok" : "unavailable",
-	    "database", ok ? "ok" : "unreachable");
+	body = json_pack("{s:s, s:s, s:o}", "status",
+	    ok ? "ok" : "unavailable", "database", ok ? "ok" : "unreachable",
+	    "read_database", db_standby_health());
 
 	return (render_json(req, ok ? HTTP_STATUS_OK :
 	    HTTP_STATUS_SERVICE_UNAVAILABLE, body));

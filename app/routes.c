@@ -75,15 +75,17 @@ const struct app_route app_routes[] = {
 	    ROLE_EDITOR | ROLE_SUPPORT_ADMIN, namespace_refresh_from_gitlab,
 	    "refresh from GitLab.com" },
 
-	/* Browsing: every resource, for every role. */
-	{ GET,	"/admin/:name",		ROLE_ANY,	page_list, "list" },
-	{ GET,	"/admin/:name/export.csv", ROLE_ANY,	page_export,
-	    "export" },
-	{ GET,	"/admin/:name/history",	ROLE_ANY,	page_history,
+	/* Browsing: every resource, for every role; lists may read the
+	 * standby (ROUTE_READ), a record's page reads the primary. */
+	{ GET,	"/admin/:name",		ROLE_ANY | ROUTE_READ, page_list,
+	    "list" },
+	{ GET,	"/admin/:name/export.csv", ROLE_ANY | ROUTE_READ,
+	    page_export, "export" },
+	{ GET,	"/admin/:name/history",	ROLE_ANY | ROUTE_READ, page_history,
 	    "resource history" },
 	{ GET,	"/admin/:name/:id",	ROLE_ANY,	page_show, "show" },
-	{ GET,	"/admin/:name/:id/history", ROLE_ANY,	page_history,
-	    "record history" },
+	{ GET,	"/admin/:name/:id/history", ROLE_ANY | ROUTE_READ,
+	    page_history, "record history" },
 	/* A license's file, for whoever reads its page (support_sm.c). */
 	{ GET,	"/admin/licenses/:id/download", ROLE_ANY, license_download,
 	    "download license file" },

@@ -76,3 +76,72 @@ test('a killed parent takes its workers with it: a new instance starts on the sa
     try { process.kill(-first.proc.pid, 'SIGKILL'); } catch { /* all gone */ }
   }
 });
+
+// The same signed-in person, talking to another instance (the session
+// cookie is sealed with the shared session_secret).
+async function sameSessionOn(email, url) {
+  const { client } = await import('./edit_helpers.mjs');
+  const { Client } = await import('../lib/http.mjs');
+  const c = await client(email);
+  const moved = new Client(url);
+  const from = new URL(APP_URL).origin;
+  for (const [key, value] of c.cookies) {
+    const [origin, name] = key.split(' ');
+    if (origin === from) moved.cookies.set(`${new URL(url).origin} ${name}`, value);
+  }
+  moved.csrf = c.csrf;
+  return moved;
+}
+
+test('SIGTERM: a request in flight finishes, new connections are refused, then the instance exits', async () => {
+  const { AppInstance } = await import('./auth_instance.mjs');
+  const { freePort } = await import('./auth_mockidp.mjs');
+  const { makeAccount, tag, cleanup, sql } = await import('./edit_helpers.mjs');
+  const { zuora } = await import('../lib/zuora.mjs');
+  const port = await freePort();
+  const inst = new AppInstance('instances-drain', port, { CDOT_SHUTDOWN_GRACE: '20' },
+    { sanitizers: false, workers: 2 });
+  await inst.start();
+  const a = makeAccount(tag());
+  try {
+    const ed = await sameSessionOn('editor@example.com', inst.url);
+    await zuora.account({
+      basicInfo: { id: a.zid, name: 'Drained Name', accountNumber: 'A00001', PORequired__c: 'Yes',
+        PortalRequired__c: false, SupportHold__c: false, CreditHold__c: 'No' },
+      billingAndPayment: { currency: 'USD', autoPay: false },
+    });
+    // Zuora answers after 2 s: the refresh is in flight when SIGTERM comes.
+    await zuora.mode('slow', 2000);
+    const t0 = Date.now();
+    const inFlight = ed.post(`/admin/billing_accounts/${a.id}/refresh_from_zuora`,
+      { csrf_token: ed.csrf }, { headers: { accept: 'text/html' } });
+    await new Promise((r) => setTimeout(r, 500));
+    process.kill(inst.proc.pid, 'SIGTERM');
+
+    // Within a second new connections are refused (or told it is stopping).
+    let refused = false;
+    for (let i = 0; i < 20 && !refused; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      try {
+        const res = await fetch(`${inst.url}/healthz`);
+        assert.equal(res.status, 503, 'a stopping instance is not ready');
+      } catch (e) {
+        refused = e.cause?.code === 'ECONNREFUSED';
+      }
+    }
+    assert.ok(refused, 'the listening socket was closed');
+
+    const res = await inFlight;
+    assert.equal(res.status, 303, `the request in flight finished: ${res.text_?.slice(0, 200)}`);
+    assert.match(res.headers.get('location'), new RegExp(`/admin/billing_accounts/${a.id}$`));
+    assert.ok(Date.now() - t0 >= 2000, 'it waited for Zuora');
+    assert.equal(sql(`SELECT po_required FROM billing_accounts WHERE id = ${a.id}`)[0][0], 't');
+    const code = await Promise.race([inst.exited, new Promise((r) => setTimeout(() => r('still running'), 10000))]);
+    assert.equal(code, 0, 'the instance exited by itself');
+    assert.match(inst.logText(), /SIGTERM: finishing requests in flight/);
+  } finally {
+    await zuora.mode('up');
+    await inst.stop();
+    cleanup();
+  }
+});
