@@ -12,6 +12,7 @@ debs=(
 	postgresql postgresql-contrib
 	chromium fonts-noto-color-emoji
 	openssl curl wrk procps jq
+	haproxy
 )
 
 missing=()

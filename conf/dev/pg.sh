@@ -5,6 +5,11 @@
 #                                 127.0.0.1:PORT (TCP only), wait until ready;
 #                                 "fast" trades durability for speed (tests)
 #   pg.sh stop DIR                stop the cluster started from DIR
+#   pg.sh standby DIR PORT PRIMARY_PORT
+#                                 a streaming hot standby of the cluster on
+#                                 127.0.0.1:PRIMARY_PORT (pg_basebackup),
+#                                 started on PORT
+#   pg.sh promote DIR             make the standby in DIR a primary
 #
 # PG_SERVER_OPTS adds server settings at start ("-c shared_buffers=4GB").
 #
@@ -27,9 +32,8 @@ cmd=${1:-}
 dir=${2:-}
 [ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: pg.sh start|stop DIR [PORT]" >&2; exit 2; }
 
-case "$cmd" in
-start)
-	port=${3:?usage: pg.sh start DIR PORT}
+# DIR, created, and reachable by the cluster's owner.
+prepare_dir() {
 	mkdir -p "$dir"
 	dir=$(cd "$dir" && pwd)
 	if [ "$(id -u)" = 0 ]; then
@@ -42,6 +46,30 @@ start)
 			ln -s "$alt" "$dir/data"
 		fi
 	fi
+}
+
+case "$cmd" in
+standby)
+	port=${3:?usage: pg.sh standby DIR PORT PRIMARY_PORT}
+	primary=${4:?usage: pg.sh standby DIR PORT PRIMARY_PORT}
+	prepare_dir
+	if [ ! -f "$dir/data/PG_VERSION" ]; then
+		[ -L "$dir/data" ] || { mkdir -p "$dir/data"; chmod 700 "$dir/data"; }
+		[ "$(id -u)" != 0 ] || chown postgres: "$dir/data"
+		# -R: standby.signal and primary_conninfo, so it streams.
+		as_owner "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$primary" \
+		    -U cdot -D "$dir/data" -X stream -R -c fast \
+		    >"$dir/basebackup.log" 2>&1 || {
+			cat "$dir/basebackup.log" >&2; exit 1; }
+	fi
+	exec "$0" start "$dir" "$port"
+	;;
+promote)
+	as_owner "$PGBIN/pg_ctl" -D "$dir/data" -w promote >/dev/null
+	;;
+start)
+	port=${3:?usage: pg.sh start DIR PORT}
+	prepare_dir
 	if [ ! -f "$dir/data/PG_VERSION" ]; then
 		[ -L "$dir/data" ] || { mkdir -p "$dir/data"; chmod 700 "$dir/data"; }
 		[ "$(id -u)" != 0 ] || chown postgres: "$dir/data"
@@ -80,7 +108,7 @@ stop)
 	fi
 	;;
 *)
-	echo "usage: pg.sh start|stop DIR [PORT]" >&2
+	echo "usage: pg.sh start|stop|standby|promote DIR [PORT [PRIMARY_PORT]]" >&2
 	exit 2
 	;;
 esac

