@@ -34,7 +34,6 @@ const ports = {};
 const procs = [];
 let apps = [];
 let lb;
-let primaryUp = true;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const figure = (what, value) => console.log(`# figure: ${what}: ${value}`);
@@ -220,4 +219,215 @@ test('lists read from the standby; a save\'s next pages read the primary', async
   } finally {
     psql(ports.standby, 'SELECT pg_wal_replay_resume()');
   }
+});
+
+test('the sales system\'s retry through the load balancer: one extension, the same answer', async () => {
+  const { tag, account, subscription, OPPORTUNITY, API } = await import('./support_helpers.mjs');
+  const post = async (base, body, headers = {}) => {
+    const res = await fetch(`${base}${API}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${process.env.CDOT_SALES_SERVICE_TOKEN}`,
+        ...headers },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  const count = (sub) => Number(psql(ports.primary,
+    `SELECT count(*) FROM temporary_extensions WHERE zuora_subscription_id = ${sub.id}`));
+
+  // Twice at once, one to each instance.
+  const sub = subscription(account(tag()).id, { type: 'saas', ends: 4 });
+  const req = { zuora_subscription_id: sub.zid, salesforce_opportunity_id: OPPORTUNITY(), reason: 'Budget' };
+  const [a, b] = await Promise.all([post(apps[0].url, req), post(apps[1].url, req)]);
+  assert.deepEqual([a.status, b.status], [201, 201], JSON.stringify([a.body, b.body]));
+  assert.deepEqual(a.body, b.body);
+  // Once more through the load balancer, with an Idempotency-Key.
+  const again = await post(lb, req);
+  assert.deepEqual([again.status, again.body], [201, a.body]);
+  assert.equal(count(sub), 1);
+
+  const sub2 = subscription(account(tag()).id, { type: 'saas', ends: 4 });
+  const req2 = { zuora_subscription_id: sub2.zid, salesforce_opportunity_id: OPPORTUNITY(), reason: 'Budget' };
+  const key = { 'idempotency-key': `retry-${tag()}` };
+  const [c, d] = await Promise.all([post(lb, req2, key), post(lb, req2, key)]);
+  assert.deepEqual([c.status, d.status, d.body], [201, 201, c.body]);
+  assert.equal(count(sub2), 1);
+});
+
+// Signed-in GETs of a list through the load balancer, 8 at a time, until
+// stop() is called: how many answered 200, and what else came back.
+function load(c, path) {
+  const state = { ok: 0, failed: [], running: true, t0: Date.now() };
+  const one = async () => {
+    while (state.running) {
+      try {
+        const res = await c.get(path, { headers: JSON_ });
+        if (res.status === 200) state.ok += 1;
+        else state.failed.push(`${res.status} ${res.text_.slice(0, 80)}`);
+      } catch (e) {
+        state.failed.push(String(e.cause?.code ?? e.message));
+      }
+    }
+  };
+  const all = Promise.all(Array.from({ length: 8 }, one));
+  state.stop = async () => { state.running = false; await all; state.ms = Date.now() - state.t0; return state; };
+  return state;
+}
+
+test('SIGTERM of an instance under load: no request fails; requests per second of two and of one', async () => {
+  const ro = await person('readonly@example.com');
+  const path = '/admin/customers?query=example';
+
+  // Warm both instances (their connections, prepared statements and
+  // search statistics), then measure.
+  const warm = load(ro, path);
+  await sleep(1500);
+  await warm.stop();
+  const both = load(ro, path);
+  await sleep(3000);
+  await both.stop();
+  figure('requests per second, two instances', (both.ok / (both.ms / 1000)).toFixed(0));
+
+  const during = load(ro, path);
+  await sleep(1000);
+  const t0 = Date.now();
+  process.kill(apps[0].proc.pid, 'SIGTERM');
+  const code = await apps[0].exited;
+  figure('SIGTERM to exit under load, ms', Date.now() - t0);
+  const oneOk = during.ok;
+  const t1 = Date.now();
+  await sleep(3000);
+  const done = await during.stop();
+  figure('requests per second, one instance', ((done.ok - oneOk) / ((Date.now() - t1) / 1000)).toFixed(0));
+  figure('failed requests around SIGTERM', `${done.failed.length} of ${done.ok + done.failed.length}`);
+  assert.deepEqual(done.failed, []);
+  assert.equal(code, 0);
+
+  apps[0] = new AppInstance('cluster-app1', ports.app1, appEnv('app1'), { sanitizers: false });
+  await apps[0].start();
+});
+
+// An HTTP GET from a given local address (127.0.0.2: not the flood's).
+function getFrom(address, url) {
+  return new Promise((done, fail) => {
+    const u = new URL(url);
+    const req = net.connect({ host: u.hostname, port: u.port, localAddress: address });
+    let data = '';
+    req.on('connect', () => req.write(`GET ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nConnection: close\r\n\r\n`));
+    req.on('data', (c) => { data += c; });
+    req.on('end', () => done(Number(data.slice(9, 12))));
+    req.on('error', fail);
+  });
+}
+
+test('a flood of slow connections from one address: others are still served', async () => {
+  const flood = [];
+  for (let i = 0; i < 1100; i++) {
+    const s = net.connect({ host: '127.0.0.1', port: ports.lb });
+    s.on('error', () => {});
+    s.on('close', () => { s.gone = true; });
+    s.on('connect', () => s.write('GET /admin/customers HTTP/1.1\r\nHost: 127.0.0.1\r\n'));
+    flood.push(s);
+  }
+  try {
+    await sleep(1000);
+    const refused = flood.filter((s) => s.gone).length;
+    figure('slow connections refused at once (of 1,100 from one address)', refused);
+    assert.ok(refused >= 1100 - 40, `${refused} refused`);
+    const t0 = Date.now();
+    for (let i = 0; i < 10; i++) {
+      assert.equal(await getFrom('127.0.0.2', `${lb}/healthz`), 200);
+      assert.equal(await getFrom('127.0.0.2', `${lb}/auth/sign_in`), 200);
+    }
+    figure('20 requests of another address during the flood, ms', Date.now() - t0);
+    // The instances themselves hold none of them (HAProxy waits for the
+    // whole request): each still answers at once.
+    for (const app of apps) assert.equal((await fetch(`${app.url}/livez`)).status, 200);
+  } finally {
+    for (const s of flood) s.destroy();
+  }
+  await sleep(500);
+});
+
+test('two outbox workers and a slow GitLab.com on the cluster: each request sent once', async () => {
+  const { tag, namespace } = await import('./support_helpers.mjs');
+  const { gitlab } = await import('../lib/gitlab.mjs');
+  const API = '/api/v4/internal/gitlab_subscriptions/namespaces';
+  const spaces = [];
+  for (let i = 0; i < 8; i++) {
+    const t = tag();
+    const ns = namespace(t);
+    await gitlab.namespace({ id: ns.gitlabId, name: `Cluster ${t}`, path: ns.path, full_path: ns.path,
+      extra_shared_runners_minutes_limit: 1000, additional_purchased_storage_size: 2048 });
+    spaces.push(ns);
+  }
+  const env = { CDOT_DATABASE_URL: appEnv('outbox').CDOT_DATABASE_URL };
+  const workers = [start(join(ROOT, 'build/cdot-outbox'), [], env, 'outbox1.log'),
+    start(join(ROOT, 'build/cdot-outbox'), [], env, 'outbox2.log')];
+  try {
+    await gitlab.mode({ mode: 'slow', delay_ms: 1500 });
+    psql(ports.primary, `BEGIN; SELECT set_config('cdot.actor', 'admin:support@example.com', true);
+      UPDATE namespaces SET extra_ci_minutes = 4321 WHERE id IN (${spaces.map((s) => s.id).join(', ')});
+      COMMIT;`);
+    await waitUntil('every request settled', () => Number(psql(ports.primary, `SELECT count(*) FROM outbox
+      WHERE kind = 'gitlab_namespace_sync' AND status = 'pending'
+        AND record_id IN (${spaces.map((s) => s.id).join(', ')})`)) === 0, 60000);
+  } finally {
+    await gitlab.mode('up');
+    for (const w of workers) w.kill('SIGTERM');
+  }
+  const all = await gitlab.requests();
+  let total = 0;
+  for (const ns of spaces) {
+    const got = all.filter((r) => r.method !== 'GET' && r.path.startsWith(`${API}/${ns.gitlabId}`));
+    total += got.length;
+    assert.deepEqual(got.map((r) => r.status), [200], `${ns.path}`);
+  }
+  figure('outbox: rows, requests sent (two workers, 1.5 s a call)', `${spaces.length}, ${total}`);
+});
+
+test('the standby stopped: lists read from the primary, no error', async () => {
+  const ro = await person('readonly@example.com');
+  execFileSync(PG, ['stop', join(WORK, 'standby')]);
+  try {
+    for (let i = 0; i < 6; i++) {
+      const res = await ro.get('/admin/customers?query=example', { headers: JSON_ });
+      assert.equal(res.status, 200, res.text_.slice(0, 200));
+    }
+    const h = JSON.parse(await (await fetch(`${apps[0].url}/healthz`)).text());
+    assert.equal(h.status, 'ok');
+    assert.equal(h.read_database.status, 'unreachable');
+    assert.equal(h.read_database.reads_from, 'primary');
+  } finally {
+    execFileSync(PG, ['start', join(WORK, 'standby'), String(ports.standby)]);
+  }
+  await waitUntil('the standby back in use', async () => {
+    const h = JSON.parse(await (await fetch(`${apps[1].url}/healthz`)).text());
+    return h.read_database.status === 'ok';
+  });
+});
+
+test('the primary stopped and the standby promoted: the service is back within seconds', async () => {
+  const ed = await person('editor@example.com');
+  const id = psql(ports.primary, 'SELECT min(id) FROM customers');
+  execFileSync(PG, ['stop', join(WORK, 'primary')]);
+  const t0 = Date.now();
+  execFileSync(PG, ['promote', join(WORK, 'standby')]);
+  figure('promotion, ms', Date.now() - t0);
+  Object.assign(process.env, { PGPORT: String(ports.standby) });
+
+  const ready = await waitUntil('the load balancer ready again', async () => (await fetch(`${lb}/healthz`)).ok, 30000);
+  figure('primary stopped to /healthz 200 through the load balancer, ms', Date.now() - t0);
+  assert.ok(ready < 30000);
+  // A save goes to the new primary.
+  await waitUntil('a save accepted', async () => {
+    const form = JSON.parse((await ed.get(`/admin/customers/${id}/edit`, { headers: JSON_ })).text_).form;
+    const values = Object.fromEntries(form.fields.map((f) => [f.name, f.value]));
+    const res = await ed.post(`/admin/customers/${id}`, { ...values, last_name: 'Promoted',
+      lock_version: form.lock_version, csrf_token: ed.csrf }, { headers: { accept: 'text/html' } });
+    return res.status === 303;
+  }, 30000);
+  figure('primary stopped to a save accepted, ms', Date.now() - t0);
+  assert.equal(psql(ports.standby, `SELECT last_name FROM customers WHERE id = ${id}`), 'Promoted');
+  for (const app of apps) assert.deepEqual(app.problems(), []);
 });
