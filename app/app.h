@@ -53,6 +53,7 @@ struct app_req {
 	char			 request_id[33];
 	u_int64_t		 start_us;
 	u_int64_t		 db_us;
+	u_int64_t		 session_us;	/* of which the sign-out check */
 	int			 route;
 	int			 finished;
 	int			 wants_json;

@@ -1804,7 +1804,7 @@ auth_mark(const char *kind, const char *id, long ttl)
 }
 
 int
-auth_marked(const char *kind, const char *id)
+auth_marked(struct app_req *ctx, const char *kind, const char *id)
 {
 	PGresult	*res;
 	const char	*params[2];
@@ -1816,7 +1816,7 @@ auth_marked(const char *kind, const char *id)
 
 	params[0] = kind;
 	params[1] = key;
-	res = db_exec_cached(NULL,
+	res = db_exec_cached(ctx,
 	    "SELECT 1 FROM session_marks "
 	    "WHERE kind = $1 AND key = decode($2, 'hex') "
 	    "AND expires_at > now()", 2, params);

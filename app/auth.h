@@ -55,6 +55,6 @@ int	 session_equal(const char *, const char *);
  * used state), -1 failed; auth_marked() 1, 0, or -1 (not looked up).
  */
 int	 auth_mark(const char *, const char *, long);
-int	 auth_marked(const char *, const char *);
+int	 auth_marked(struct app_req *, const char *, const char *);
 
 #endif

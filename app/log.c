@@ -79,6 +79,10 @@ log_request(struct http_request *req, struct app_req *ctx)
 	    json_real((double)total / 1000.0));
 	json_object_set_new(obj, "db_ms",
 	    json_real((double)ctx->db_us / 1000.0));
+	if (ctx->session_us > 0) {
+		json_object_set_new(obj, "session_check_ms",
+		    json_real((double)ctx->session_us / 1000.0));
+	}
 	json_object_set_new(obj, "app_ms", json_real(
 	    (double)(total - (ctx->db_us < total ? ctx->db_us : total)) /
 	    1000.0));
