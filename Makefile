@@ -17,19 +17,20 @@ LIBS		:= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 SANITIZE	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
 		   -fno-omit-frame-pointer
 
-SRC		:= $(wildcard app/*.c)
-HDR		:= $(wildcard app/*.h)
+# The module: app/ and its folders but the outbox worker's own.
+SRC		:= $(filter-out app/outbox/%,$(wildcard app/*.c app/*/*.c))
+HDR		:= $(wildcard app/*.h app/*/*.h)
 OBJ		:= $(SRC:app/%.c=build/obj/%.o)
 ASAN_OBJ	:= $(SRC:app/%.c=build/asan/%.o)
 
 # Sources that do not depend on Kore, unit-tested on their own.
-UNIT_SRC	:= app/tmpl.c app/config.c app/params.c app/validate.c \
-		   app/marks.c app/outbox/backoff.c app/outbox/mail.c \
-		   app/httpc.c app/gitlab.c app/pem.c app/license_file.c
+UNIT_SRC	:= $(wildcard app/lib/*.c) app/auth/marks.c \
+		   app/outbox/backoff.c app/outbox/mail.c app/clients/gitlab.c
 
 # The outbox worker: a program of its own (libpq, libcurl, jansson).
-OUTBOX_SRC	:= $(wildcard app/outbox/*.c) app/config.c app/zuora.c \
-		   app/httpc.c app/gitlab.c app/pem.c app/license_file.c
+OUTBOX_SRC	:= $(wildcard app/outbox/*.c) $(wildcard app/clients/*.c) \
+		   app/lib/config.c app/lib/httpc.c app/lib/pem.c \
+		   app/lib/license_file.c
 OUTBOX_LIBS	:= $(shell pkg-config --libs libpq libcurl jansson cjose \
 		   openssl 2>/dev/null)
 UNIT_TESTS	:= $(wildcard tests/unit/*.c)
@@ -60,14 +61,14 @@ build/asan/app.so: $(ASAN_OBJ)
 build/cdot-outbox: $(OUTBOX_SRC) $(HDR) $(wildcard app/outbox/*.h)
 	@mkdir -p $(@D)
 	@echo "LD $@"
-	@$(CC) $(CFLAGS_BASE) -Iapp/outbox -O2 -g $(OUTBOX_SRC) \
+	@$(CC) $(CFLAGS_BASE) -O2 -g $(OUTBOX_SRC) \
 	    $(OUTBOX_LIBS) -o $@
 
 build/unit_tests: $(UNIT_SRC) $(UNIT_TESTS) $(HDR)
 	@mkdir -p $(@D)
 	@echo "LD $@"
 	@$(CC) $(CFLAGS_BASE) -O1 -g $(SANITIZE) \
-	    $(shell pkg-config --cflags check) -Iapp/outbox $(UNIT_SRC) \
+	    $(shell pkg-config --cflags check) $(UNIT_SRC) \
 	    $(UNIT_TESTS) \
 	    $(shell pkg-config --libs jansson check cjose libcurl openssl) \
 	    -o $@

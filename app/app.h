@@ -13,9 +13,9 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
-#include "config.h"
-#include "params.h"
-#include "tmpl.h"
+#include "lib/config.h"
+#include "lib/params.h"
+#include "lib/tmpl.h"
 
 #define APP_ARGS_MAX		4
 #define APP_ARG_MAX		64
@@ -23,7 +23,7 @@
 #define APP_CSRF_MAX		64
 
 /*
- * What a route needs, beside the ROLE_* bits of config.h: anyone
+ * What a route needs, beside the ROLE_* bits of lib/config.h: anyone
  * (NEED_PUBLIC), anyone signed in even without a role (NEED_SIGNED_IN).
  */
 #define NEED_PUBLIC		0x100
@@ -35,7 +35,7 @@
  * With NEED_PUBLIC only: a service's JSON API (the customers portal's).
  * Not a browser request: no session, no CSRF form token, no form body;
  * the handler authenticates the caller itself (a bearer service token,
- * portal_api.c) and reads its own JSON body.
+ * api/portal.c) and reads its own JSON body.
  */
 #define ROUTE_API		0x1000
 
@@ -58,17 +58,17 @@ struct app_req {
 	int			 finished;
 	int			 wants_json;
 	/* Reads may go to the standby (a ROUTE_READ page, no save just
-	 * before: db_standby.c). */
+	 * before: db/standby.c). */
 	int			 read_standby;
 
-	/* Who is asking; filled by the session layer (session.c). */
+	/* Who is asking; filled by the session layer (auth/session.c). */
 	char			 user[APP_USER_MAX];
 	int			 roles;
 	int			 session;
 	char			 csrf[APP_CSRF_MAX];
 	json_t			*sess;
 
-	/* Work in progress in a task (bg.c: calls to Zuora, sign-in). */
+	/* Work in progress in a task (http/bg.c: calls to Zuora, sign-in). */
 	void			*bg;
 
 	char			 args[APP_ARGS_MAX][APP_ARG_MAX];
@@ -93,17 +93,17 @@ extern struct tmpl_set		*app_templates;
 extern const struct app_route	 app_routes[];
 extern const size_t		 app_nroutes;
 
-/* dispatch.c */
+/* http/dispatch.c */
 int		 app_dispatch(struct http_request *);
 int		 app_route_match(const char *, const char *, struct app_req *);
 
-/* list_query.c */
+/* admin/query.c */
 void		 url_append(struct kore_buf *, const char *);
 
-/* request_order.c */
+/* http/request_order.c */
 int		 request_order_wait(struct http_request *);
 
-/* render.c */
+/* http/render.c */
 json_t		*render_view(struct app_req *, const char *title);
 int		 render_page(struct http_request *, struct app_req *, int,
 		    const char *, json_t *);
@@ -118,16 +118,16 @@ void		 render_cookie(struct http_request *, const char *,
 		    const char *, long);
 const char	*render_nav_label(const char *);
 
-/* auth.c */
+/* auth/auth.c */
 int		 auth_peer_addr(struct http_request *, char *, size_t);
 
-/* railsadmin.c */
+/* http/railsadmin.c */
 int		 railsadmin_redirect(struct http_request *);
 int		 page_sign_in(struct http_request *, struct app_req *);
 int		 render_not_found_guess(struct http_request *,
 		    struct app_req *, const char *);
 
-/* db.c */
+/* db/db.c */
 /* A column of row i of a result, by its name ("" when NULL). */
 #define DB_COL(res, i, name)	PQgetvalue((res), (i), PQfnumber((res), (name)))
 #define DB_NULL(res, i, name)	PQgetisnull((res), (i), PQfnumber((res), (name)))
@@ -144,32 +144,32 @@ PGresult	*db_exec(struct app_req *, const char *, int,
 int		 db_ping(struct app_req *);
 int		 db_last_failure_down(void);
 
-/* db_standby.c */
+/* db/standby.c */
 int		 db_standby_fit(void);
 void		 db_standby_down(void);
 json_t		*db_standby_health(void);
 
-/* drain.c */
+/* http/drain.c */
 int		 drain_init(void);
 void		 drain_worker_init(void);
 int		 drain_stopping(void);
 
-/* log.c */
+/* http/log.c */
 void		 log_request(struct http_request *, struct app_req *);
 void		 log_event(const char *, json_t *);
 u_int64_t	 log_now_us(void);
 
-/* metrics.c */
+/* http/metrics.c */
 int		 metrics_init(size_t);
 void		 metrics_observe(int, int, u_int64_t);
 void		 metrics_db_error(void);
 void		 metrics_render(struct kore_buf *, const char *);
 
-/* assets.c */
+/* http/assets.c */
 int		 assets_load(const char *, char *, size_t);
 int		 assets_serve(struct http_request *, struct app_req *);
 
-/* session.c */
+/* auth/session.c */
 #define SESSION_NONE		0
 #define SESSION_VALID		1
 #define SESSION_EXPIRED		2
@@ -186,7 +186,7 @@ void		 session_touch(struct http_request *, struct app_req *);
 int		 session_csrf_ok(const struct app_req *);
 const char	*session_actor(const struct app_req *, char *, size_t);
 
-/* bg.c */
+/* http/bg.c */
 #define BG_NONE			0
 #define BG_RUNNING		1
 #define BG_DONE			2
@@ -198,7 +198,7 @@ void		*bg_take(struct app_req *);
 void		*bg_arg(struct app_req *, void (*)(void *));
 void		 bg_req_free(struct app_req *);
 
-/* auth.c */
+/* auth/auth.c */
 #define AUTH_DENY_SIGNED_OUT	1
 #define AUTH_DENY_NO_ROLE	2
 #define AUTH_DENY_ROLE		3
@@ -212,11 +212,11 @@ int		 auth_callback(struct http_request *, struct app_req *);
 int		 auth_signout(struct http_request *, struct app_req *);
 int		 auth_signedout(struct http_request *, struct app_req *);
 
-/* auth_routes.c */
+/* auth/routes_check.c */
 int		 auth_routes_check(char *, size_t);
 int		 auth_routes_export(const char *, char *, size_t);
 
-/* edit.c: what a request leaves behind (a task, a transaction). */
+/* admin/edit.c: what a request leaves behind (a task, a transaction). */
 void		 edit_req_free(struct app_req *);
 
 /* pages */

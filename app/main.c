@@ -18,8 +18,8 @@
 #include <kore/seccomp.h>
 
 #include "app.h"
-#include "zuora.h"
-#include "support.h"
+#include "clients/zuora.h"
+#include "support/support.h"
 
 struct app_config	 app_cfg;
 struct tmpl_set		*app_templates = NULL;
@@ -52,7 +52,7 @@ KORE_SECCOMP_FILTER("cdot",
 	KORE_SYSCALL_ALLOW(sched_getaffinity),
 	/* A worker follows its parent out (kore_worker_configure). */
 	KORE_SYSCALL_ALLOW_ARG(prctl, 0, PR_SET_PDEATHSIG),
-	/* A graceful stop shuts the listening socket (drain.c). */
+	/* A graceful stop shuts the listening socket (http/drain.c). */
 	KORE_SYSCALL_ALLOW(shutdown),
 );
 
@@ -144,6 +144,6 @@ kore_worker_configure(void)
 
 	db_worker_init();
 
-	/* SIGTERM finishes the requests in flight first (drain.c). */
+	/* SIGTERM finishes the requests in flight first (http/drain.c). */
 	drain_worker_init();
 }

@@ -8,9 +8,9 @@
 #include <sys/types.h>
 
 #include "app.h"
-#include "resource.h"
-#include "edit.h"
-#include "support.h"
+#include "admin/resource.h"
+#include "admin/edit.h"
+#include "support/support.h"
 
 #define GET	HTTP_METHOD_GET
 #define POST	HTTP_METHOD_POST
@@ -22,13 +22,13 @@ const struct app_route app_routes[] = {
 	{ GET,	"/metrics",		NEED_PUBLIC,	page_metrics, "metrics" },
 	{ GET,	"/assets/*",		NEED_PUBLIC,	assets_serve, "asset" },
 
-	/* Where GitLab.com finds the keys of our tokens (support_gitlab.c). */
+	/* Where GitLab.com finds our tokens' keys (support/gitlab_sync.c). */
 	{ GET,	"/.well-known/openid-configuration", NEED_PUBLIC,
 	    page_gitlab_discovery, "openid configuration" },
 	{ GET,	"/oauth/discovery/keys", NEED_PUBLIC,	page_gitlab_jwks,
 	    "token keys" },
 
-	/* Signing in and out (auth.c); signing out needs a session. */
+	/* Signing in and out (auth/auth.c); signing out needs a session. */
 	{ GET,	"/auth/signin",		NEED_PUBLIC,	auth_signin,
 	    "sign in" },
 	{ GET,	"/auth/callback",	NEED_PUBLIC,	auth_callback,
@@ -86,7 +86,7 @@ const struct app_route app_routes[] = {
 	{ GET,	"/admin/:name/:id",	ROLE_ANY,	page_show, "show" },
 	{ GET,	"/admin/:name/:id/history", ROLE_ANY | ROUTE_READ,
 	    page_history, "record history" },
-	/* A license's file, for whoever reads its page (support_sm.c). */
+	/* A license's file, for whoever reads its page (support/). */
 	{ GET,	"/admin/licenses/:id/download", ROLE_ANY, license_download,
 	    "download license file" },
 

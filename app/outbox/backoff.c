@@ -4,7 +4,7 @@
  * it is unit-tested (tests/unit/test_validate.c).
  */
 
-#include "outbox.h"
+#include "outbox/outbox.h"
 
 /* The wait after the attempts-th failed attempt (1, 2, ...). */
 long

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "mail.h"
+#include "outbox/mail.h"
 
 #define LINE_MAX_7BIT		998
 #define BOUNDARY	"=_cdot_part_boundary"

@@ -9,7 +9,7 @@
  * sql/migrations/017) and never calls them for it; this small program
  * does, so an outage of theirs never fails or slows an edit.  E-mail goes
  * over SMTP to smtp_url (mail.c, smtp.c); GitLab.com's rows are requests
- * {method, path, body} to its subscriptions internal API (gitlab.c).
+ * {method, path, body} to its subscriptions internal API (clients/gitlab.c).
  * With no smtp_url, e-mail rows wait; with no gitlab_jwt_key, GitLab.com's
  * rows wait.
  *
@@ -56,11 +56,11 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
-#include "config.h"
-#include "gitlab.h"
-#include "mail.h"
-#include "outbox.h"
-#include "zuora.h"
+#include "lib/config.h"
+#include "clients/gitlab.h"
+#include "outbox/mail.h"
+#include "outbox/outbox.h"
+#include "clients/zuora.h"
 
 #define BATCH			"10"
 #define RECONNECT_MAX_MS	5000

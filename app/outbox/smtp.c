@@ -12,7 +12,7 @@
 
 #include <curl/curl.h>
 
-#include "mail.h"
+#include "outbox/mail.h"
 
 struct reader {
 	const char	*p;

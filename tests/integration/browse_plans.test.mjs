@@ -1,5 +1,5 @@
 // Pages read by id run statements prepared once per database connection
-// (app/db.c).  They must survive what happens to those connections and to
+// (app/db/db.c).  They must survive what happens to those connections and to
 // the tables under them: a session ended by the server, a column whose
 // type a migration changed.
 import { test, before, after } from 'node:test';

@@ -1,5 +1,5 @@
 // A worker runs the requests waiting on it in the order they arrived
-// (app/request_order.c): Kore queues each request it reads at the head of
+// (app/http/request_order.c): Kore queues each request it reads at the head of
 // its queue, which served the newest first.  One worker, three clients on
 // connections it already holds: the worker is stopped, the clients ask in
 // turn, and once it runs again it answers them in that turn.

@@ -10,7 +10,7 @@
 
 #include <check.h>
 
-#include "config.h"
+#include "lib/config.h"
 
 Suite	*config_suite(void);
 

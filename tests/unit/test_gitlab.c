@@ -17,8 +17,8 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
-#include "gitlab.h"
-#include "httpc.h"
+#include "clients/gitlab.h"
+#include "lib/httpc.h"
 
 Suite	*gitlab_suite(void);
 

@@ -10,7 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
-#include "license_file.h"
+#include "lib/license_file.h"
 
 Suite	*license_file_suite(void);
 

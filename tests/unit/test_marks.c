@@ -1,5 +1,5 @@
 /*
- * The marks' Kore-independent part (app/marks.c): the kinds the table
+ * The marks' Kore-independent part (app/auth/marks.c): the kinds the table
  * takes, the key stored for an id (its SHA-256, never the id), and how
  * often a worker sweeps.  Recording and looking marks up in PostgreSQL
  * is tested end to end in tests/integration/auth_marks.test.mjs.
@@ -13,7 +13,7 @@
 
 #include <check.h>
 
-#include "marks.h"
+#include "auth/marks.h"
 
 Suite	*marks_suite(void);
 
@@ -41,7 +41,7 @@ START_TEST(key_is_sha256_hex)
 	    "b00361a396177a9cb410ff61f20015ad");
 	ck_assert_uint_eq(strlen(key), MARKS_KEY_HEX - 1);
 
-	/* A session id as session.c makes them: its value is not kept. */
+	/* A session id as auth/session.c makes them: its value is not kept. */
 	ck_assert_int_eq(marks_key("q0Ry9Tz1-_Ab3kLmN0pQrw", key,
 	    sizeof(key)), 0);
 	ck_assert_uint_eq(strlen(key), 64);

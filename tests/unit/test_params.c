@@ -8,7 +8,7 @@
 
 #include <check.h>
 
-#include "params.h"
+#include "lib/params.h"
 
 Suite	*params_suite(void);
 

@@ -10,9 +10,9 @@
 
 #include <check.h>
 
-#include "config.h"
-#include "mail.h"
-#include "validate.h"
+#include "lib/config.h"
+#include "outbox/mail.h"
+#include "lib/validate.h"
 
 Suite	*support_suite(void);
 

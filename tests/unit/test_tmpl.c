@@ -1,5 +1,5 @@
 /*
- * Unit tests for the template engine (app/tmpl.c).
+ * Unit tests for the template engine (app/lib/tmpl.c).
  */
 
 #include <sys/types.h>
@@ -15,7 +15,7 @@
 #include <check.h>
 #include <jansson.h>
 
-#include "tmpl.h"
+#include "lib/tmpl.h"
 
 Suite	*tmpl_suite(void);
 

@@ -1,5 +1,5 @@
 /*
- * Form value checks (app/validate.c) and the outbox's backoff
+ * Form value checks (app/lib/validate.c) and the outbox's backoff
  * (app/outbox/backoff.c).
  */
 
@@ -9,9 +9,9 @@
 
 #include <check.h>
 
-#include "config.h"
-#include "validate.h"
-#include "outbox.h"
+#include "lib/config.h"
+#include "lib/validate.h"
+#include "outbox/outbox.h"
 
 Suite	*validate_suite(void);
 

@@ -1,0 +1,1053 @@
+/*
+ * The generic editing pages over edit descriptors (admin/edit.h):
+ *
+ *	GET  /admin/<resource>/new		new form
+ *	POST /admin/<resource>			create
+ *	GET  /admin/<resource>/<id>/edit	edit form
+ *	POST /admin/<resource>/<id>		update
+ *	GET  /admin/<resource>/<id>/delete	"Are you sure?"
+ *	POST /admin/<resource>/<id>/delete	delete
+ *
+ * Every change is one transaction (db/write.h) as admin:<email>.  The form
+ * carries the lock_version it was read at; the row is locked and its
+ * lock_version compared before anything is written, and a mismatch gets
+ * the 409 conflict page (their values beside the current ones, nothing
+ * overwritten).  A refused form comes back with what was typed and a
+ * message beside each wrong field (422).  Success: a flash and a 303.
+ */
+
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin/edit.h"
+
+static const struct edit_resource *edit_lookup(struct http_request *,
+		    struct app_req *, const struct resource **, int);
+static char	*record_title(struct app_req *, const struct resource *,
+		    const char *, int *);
+static void	 record_view(json_t *, const struct resource *, const char *,
+		    const char *);
+static PGresult	*record_load(struct app_req *, struct write_txn *,
+		    const struct edit_resource *, const char *);
+static json_t	*shown_view(struct app_req *, const struct edit_resource *,
+		    const char *);
+static int	 form_changed(const struct form *, const struct form *);
+
+const struct edit_resource *
+edit_find(const char *name)
+{
+	size_t		i;
+
+	for (i = 0; edit_resources[i] != NULL; i++) {
+		if (strcmp(edit_resources[i]->name, name) == 0)
+			return (edit_resources[i]);
+	}
+
+	return (NULL);
+}
+
+int
+edit_is_editor(const struct app_req *ctx)
+{
+	return ((ctx->roles & ROLE_EDITOR) != 0);
+}
+
+/* The descriptor and resource of ctx->args[0], or NULL after a 404. */
+static const struct edit_resource *
+edit_lookup(struct http_request *req, struct app_req *ctx,
+    const struct resource **res, int what)
+{
+	const struct edit_resource	*er;
+
+	er = edit_find(ctx->args[0]);
+	*res = resource_find(ctx->args[0]);
+	if (er == NULL || *res == NULL ||
+	    (what == 'e' && er->fields == NULL) ||
+	    (what == 'n' && er->create_fields == NULL && er->create == NULL) ||
+	    (what == 'd' && !er->deletable)) {
+		(void)render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
+		    "There is no page at this address.");
+		return (NULL);
+	}
+
+	return (er);
+}
+
+int
+edit_db_error(struct http_request *req, struct app_req *ctx)
+{
+	return (render_error(req, ctx, HTTP_STATUS_SERVICE_UNAVAILABLE,
+	    "The database did not answer, so nothing was changed. Try again "
+	    "in a moment."));
+}
+
+/*
+ * Where a form sends back to when it came from another page: return_to
+ * from the form or the query, only a plain path of the panel.
+ */
+const char *
+edit_return_to(struct app_req *ctx)
+{
+	const char	*p;
+	size_t		 i;
+
+	if ((p = param_last(&ctx->form, "return_to")) == NULL &&
+	    (p = param_last(&ctx->query, "return_to")) == NULL)
+		return (NULL);
+	if (strncmp(p, "/admin/", 7) != 0 || strlen(p) > 120 ||
+	    strstr(p, "//") != NULL || strstr(p, "..") != NULL)
+		return (NULL);
+	for (i = 0; p[i] != '\0'; i++) {
+		if (!isalnum((unsigned char)p[i]) && p[i] != '/' &&
+		    p[i] != '_' && p[i] != '-')
+			return (NULL);
+	}
+
+	return (p);
+}
+
+/* A flash, then a 303 to location (or to the form's return_to). */
+int
+edit_flash_redirect(struct http_request *req, const char *kind,
+    const char *message, const char *location)
+{
+	const char	*back;
+
+	back = req->hdlr_extra != NULL ? edit_return_to(req->hdlr_extra) :
+	    NULL;
+	(void)render_flash_set(req, kind, message);
+	return (render_redirect(req, back != NULL ? back : location));
+}
+
+/* The record's title (kore_free it); NULL with *found 0 or on error. */
+static char *
+record_title(struct app_req *ctx, const struct resource *res, const char *id,
+    int *found)
+{
+	struct sql	 s;
+	PGresult	*pr;
+	char		*title;
+	int		 n;
+
+	*found = 0;
+	sql_init(&s);
+	n = sql_param(&s, id);
+	kore_buf_appendf(s.text, "SELECT %s FROM %s WHERE t.id = $%d::bigint",
+	    res->title_expr, res->from, n);
+	pr = sql_exec(ctx, &s);
+	sql_free(&s);
+	if (pr == NULL) {
+		*found = -1;
+		return (NULL);
+	}
+
+	title = NULL;
+	if (PQntuples(pr) == 1) {
+		*found = 1;
+		title = kore_strdup(PQgetisnull(pr, 0, 0) ? res->singular :
+		    PQgetvalue(pr, 0, 0));
+	}
+	PQclear(pr);
+
+	return (title);
+}
+
+static void
+record_view(json_t *view, const struct resource *res, const char *id,
+    const char *title)
+{
+	json_object_set_new(view, "resource", json_pack("{s:s, s:s, s:s, s:s}",
+	    "name", res->name, "label", res->label, "singular",
+	    res->singular, "path", resource_path(res)));
+	if (id == NULL)
+		return;
+	json_object_set_new(view, "record", json_pack("{s:s, s:s}", "id", id,
+	    "title", title != NULL ? title : res->singular));
+	json_object_set_new(json_object_get(view, "record"), "show_href",
+	    json_sprintf("/admin/%s/%s", res->name, id));
+	json_object_set_new(json_object_get(view, "record"), "history_href",
+	    json_sprintf("/admin/%s/%s/history", res->name, id));
+}
+
+/*
+ * lock_version and the edit fields of record id; in a transaction (w not
+ * NULL) the row is locked until it ends.
+ */
+static PGresult *
+record_load(struct app_req *ctx, struct write_txn *w,
+    const struct edit_resource *er, const char *id)
+{
+	struct kore_buf		*b;
+	const struct form_field	*fd;
+	const char		*params[1];
+	PGresult		*res;
+
+	b = kore_buf_alloc(256);
+	kore_buf_appendf(b, "SELECT lock_version");
+	for (fd = er->fields; fd->name != NULL; fd++)
+		kore_buf_appendf(b, ", %s", fd->name);
+	kore_buf_appendf(b, " FROM %s WHERE id = $1::bigint%s", er->table,
+	    w != NULL ? " FOR UPDATE" : "");
+
+	params[0] = id;
+	if (w != NULL)
+		res = write_exec(w, kore_buf_stringify(b, NULL), 1, params);
+	else
+		res = db_exec(ctx, kore_buf_stringify(b, NULL), 1, params);
+	kore_buf_free(b);
+
+	return (res);
+}
+
+static json_t *
+shown_view(struct app_req *ctx, const struct edit_resource *er,
+    const char *id)
+{
+	struct kore_buf		*b;
+	const struct edit_shown	*sh;
+	const char		*params[1];
+	PGresult		*res;
+	json_t			*list;
+	int			 i;
+
+	list = json_array();
+	if (er->shown == NULL)
+		return (list);
+
+	b = kore_buf_alloc(256);
+	kore_buf_appendf(b, "SELECT ");
+	for (sh = er->shown; sh->label != NULL; sh++) {
+		kore_buf_appendf(b, "%s%s", sh == er->shown ? "" : ", ",
+		    sh->expr);
+	}
+	kore_buf_appendf(b, " FROM %s t WHERE t.id = $1::bigint", er->table);
+	params[0] = id;
+	res = db_exec(ctx, kore_buf_stringify(b, NULL), 1, params);
+	kore_buf_free(b);
+	if (res == NULL)
+		return (list);
+
+	if (PQntuples(res) == 1) {
+		for (i = 0, sh = er->shown; sh->label != NULL; sh++, i++) {
+			json_array_append_new(list, json_pack("{s:s, s:s}",
+			    "label", sh->label, "value",
+			    PQgetisnull(res, 0, i) ? "\xe2\x80\x94" :
+			    PQgetvalue(res, 0, i)));
+		}
+	}
+	PQclear(res);
+
+	return (list);
+}
+
+/*
+ * The form page: an edit form (id set), a new form, or an action's form;
+ * with the record's title, what was typed and the messages.
+ */
+int
+edit_render_form(struct http_request *req, struct app_req *ctx,
+    const struct resource *res, const char *id, struct form *f, int status,
+    const char *title, const char *action, const char *submit)
+{
+	const struct edit_resource	*er;
+	json_t				*view, *fv;
+	const char			*back;
+	char				*rt, own[128];
+	int				 found;
+
+	rt = NULL;
+	if (id != NULL)
+		rt = record_title(ctx, res, id, &found);
+
+	view = render_view(ctx, title);
+	record_view(view, res, id, rt);
+	fv = form_view(ctx, f, action, submit);
+	json_object_set_new(fv, "cancel_href", id != NULL ?
+	    json_sprintf("/admin/%s/%s", res->name, id) :
+	    json_string(resource_path(res)));
+	/* A page to go back to (an action started from another page). */
+	if ((back = edit_return_to(ctx)) != NULL) {
+		json_object_set_new(fv, "hidden", json_pack("[{s:s, s:s}]",
+		    "name", "return_to", "value", back));
+		json_object_set_new(fv, "cancel_href", json_string(back));
+	}
+	json_object_set_new(view, "form", fv);
+	if (rt != NULL)
+		json_object_set_new(view, "subtitle", json_string(rt));
+	kore_free(rt);
+
+	/* The read-only values belong on the record's own edit form. */
+	er = edit_find(res->name);
+	(void)snprintf(own, sizeof(own), "/admin/%s/%s", res->name,
+	    id != NULL ? id : "");
+	if (er != NULL && id != NULL && er->shown != NULL &&
+	    strcmp(action, own) == 0) {
+		json_object_set_new(view, "shown", shown_view(ctx, er, id));
+		if (er->shown_note != NULL)
+			json_object_set_new(view, "shown_note",
+			    json_string(er->shown_note));
+	}
+	if (er != NULL && id == NULL && er->new_hint != NULL)
+		json_object_set_new(view, "intro", json_string(er->new_hint));
+
+	return (render_page(req, ctx, status, "form", view));
+}
+
+/*
+ * After a failed write: the HTTP status to answer with.  A refusal the
+ * descriptor explains becomes a message beside its field (422); another
+ * refusal by the data a message above the form (422); anything else is
+ * the database failing (503).
+ */
+int
+edit_write_status(struct write_txn *w, const struct write_constraint *map,
+    struct form *f)
+{
+	const struct write_constraint	*c;
+
+	if ((c = write_constraint(w, map)) != NULL) {
+		form_error(f, c->field, c->message);
+		return (422);
+	}
+	if (write_is_constraint(w)) {
+		form_alert(f, "The database refused this change, so nothing "
+		    "was saved. Check the values and try again.");
+		return (422);
+	}
+
+	return (HTTP_STATUS_SERVICE_UNAVAILABLE);
+}
+
+/* GET /admin/<resource>/new */
+int
+edit_new(struct http_request *req, struct app_req *ctx)
+{
+	const struct edit_resource	*er;
+	const struct resource		*res;
+	struct form			 f;
+	char				 title[128];
+	int				 ret;
+
+	if ((er = edit_lookup(req, ctx, &res, 'n')) == NULL)
+		return (KORE_RESULT_OK);
+
+	form_init(&f, er->create_fields);
+	/* Prefilled from the query: /admin/x/new?customer_id=12 */
+	form_read(&f, &ctx->query);
+	(void)snprintf(title, sizeof(title), "New %s", res->singular);
+	ret = edit_render_form(req, ctx, res, NULL, &f, HTTP_STATUS_OK,
+	    title, resource_path(res), er->new_label ? er->new_label : "Save");
+	form_free(&f);
+
+	return (ret);
+}
+
+/* POST /admin/<resource> */
+int
+edit_create(struct http_request *req, struct app_req *ctx)
+{
+	const struct edit_resource	*er;
+	const struct resource		*res;
+	const struct form_field		*fd;
+	struct write_txn		 w;
+	struct kore_buf			*b;
+	struct form			 f;
+	PGresult			*pr;
+	const char			*params[FORM_FIELDS_MAX];
+	char				 title[128], id[32], href[128];
+	int				 i, status, ret;
+
+	if ((er = edit_lookup(req, ctx, &res, 'n')) == NULL)
+		return (KORE_RESULT_OK);
+	if (er->create != NULL)
+		return (er->create(req, ctx));
+
+	(void)snprintf(title, sizeof(title), "New %s", res->singular);
+	form_init(&f, er->create_fields);
+	form_read(&f, &ctx->form);
+
+	if (form_validate(&f, ctx) > 0) {
+		ret = edit_render_form(req, ctx, res, NULL, &f, 422, title,
+		    resource_path(res), "Save");
+		form_free(&f);
+		return (ret);
+	}
+
+	b = kore_buf_alloc(256);
+	kore_buf_appendf(b, "INSERT INTO %s (", er->table);
+	for (i = 0, fd = er->create_fields; fd->name != NULL; fd++, i++) {
+		kore_buf_appendf(b, "%s%s", i ? ", " : "", fd->name);
+		params[i] = f.value[i];
+	}
+	kore_buf_appendf(b, ") VALUES (");
+	for (i = 0, fd = er->create_fields; fd->name != NULL; fd++, i++)
+		kore_buf_appendf(b, "%s$%d", i ? ", " : "", i + 1);
+	kore_buf_appendf(b, ") RETURNING id");
+
+	pr = NULL;
+	if (write_begin_admin(&w, ctx, NULL) == 0 &&
+	    (pr = write_exec(&w, kore_buf_stringify(b, NULL), f.n,
+	    params)) != NULL) {
+		(void)kore_strlcpy(id, PQgetvalue(pr, 0, 0), sizeof(id));
+		PQclear(pr);
+		if (write_commit(&w) == -1)
+			pr = NULL;
+	}
+	kore_buf_free(b);
+
+	if (pr == NULL) {
+		write_rollback(&w);
+		status = edit_write_status(&w, er->constraints, &f);
+		ret = status == 422 ? edit_render_form(req, ctx, res, NULL, &f,
+		    422, title, resource_path(res), "Save") :
+		    edit_db_error(req, ctx);
+		form_free(&f);
+		return (ret);
+	}
+	form_free(&f);
+
+	(void)snprintf(href, sizeof(href), "/admin/%s/%s", res->name, id);
+	return (edit_flash_redirect(req, "notice", er->created, href));
+}
+
+/* GET /admin/<resource>/<id>/edit */
+int
+edit_form(struct http_request *req, struct app_req *ctx)
+{
+	const struct edit_resource	*er;
+	const struct resource		*res;
+	struct form			 f;
+	PGresult			*pr;
+	char				 title[128], action[128];
+	int				 ret;
+
+	if ((er = edit_lookup(req, ctx, &res, 'e')) == NULL)
+		return (KORE_RESULT_OK);
+
+	if ((pr = record_load(ctx, NULL, er, ctx->args[1])) == NULL)
+		return (edit_db_error(req, ctx));
+	if (PQntuples(pr) == 0) {
+		PQclear(pr);
+		return (render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
+		    "There is no such record; it may have been deleted."));
+	}
+
+	form_init(&f, er->fields);
+	form_load(&f, pr, 0, 0);
+	PQclear(pr);
+
+	(void)snprintf(title, sizeof(title), "Edit %s", res->singular);
+	(void)snprintf(action, sizeof(action), "/admin/%s/%s", res->name,
+	    ctx->args[1]);
+	ret = edit_render_form(req, ctx, res, ctx->args[1], &f, HTTP_STATUS_OK,
+	    title, action, "Save");
+	form_free(&f);
+
+	return (ret);
+}
+
+/* Do the saved values differ from what is in the database? */
+static int
+form_changed(const struct form *mine, const struct form *cur)
+{
+	int	i;
+
+	for (i = 0; i < mine->n; i++) {
+		if ((mine->value[i] == NULL) != (cur->value[i] == NULL))
+			return (1);
+		if (mine->value[i] != NULL &&
+		    strcmp(mine->value[i], cur->value[i]) != 0)
+			return (1);
+	}
+
+	return (0);
+}
+
+/*
+ * 409: someone saved this record since the form was read.  Their values
+ * beside the current ones, and the form again with theirs, now at the
+ * current lock_version, to apply them over the other change on purpose.
+ */
+int
+edit_render_conflict(struct http_request *req, struct app_req *ctx,
+    const struct resource *res, const char *id, struct form *mine,
+    struct form *cur, const char *action)
+{
+	json_t		*view, *rows, *fv;
+	const char	*back;
+	char		 own[128], *rt;
+	int		 found;
+
+	(void)snprintf(own, sizeof(own), "/admin/%s/%s", res->name, id);
+
+	(void)kore_strlcpy(mine->lock_version, cur->lock_version,
+	    sizeof(mine->lock_version));
+
+	rows = form_conflict_rows(mine, cur);
+
+	rt = record_title(ctx, res, id, &found);
+	view = render_view(ctx, "This record was changed by someone else");
+	record_view(view, res, id, rt);
+	if (rt != NULL)
+		json_object_set_new(view, "subtitle", json_string(rt));
+	kore_free(rt);
+
+	json_object_set_new(view, "conflict", json_pack("{s:o, s:s}",
+	    "fields", rows, "message", "Someone saved this record after you "
+	    "opened the form, so your changes were not saved. Compare your "
+	    "values with the current ones below: save yours over theirs, or "
+	    "discard yours."));
+	fv = form_view(ctx, mine, action, "Save my values");
+	json_object_set_new(fv, "cancel_href", json_sprintf(
+	    "%s%s", action, strcmp(action, own) == 0 ? "/edit" : ""));
+	if ((back = edit_return_to(ctx)) != NULL) {
+		json_object_set_new(fv, "hidden", json_pack("[{s:s, s:s}]",
+		    "name", "return_to", "value", back));
+	}
+	json_object_set_new(fv, "cancel_label",
+	    json_string("Discard mine and edit the current values"));
+	json_object_set_new(view, "form", fv);
+
+	return (render_page(req, ctx, HTTP_STATUS_CONFLICT, "conflict", view));
+}
+
+/* POST /admin/<resource>/<id> */
+int
+edit_update(struct http_request *req, struct app_req *ctx)
+{
+	const struct edit_resource	*er;
+	const struct resource		*res;
+	const struct form_field		*fd;
+	struct write_txn		 w;
+	struct kore_buf			*b;
+	struct form			 mine, cur;
+	PGresult			*pr = NULL;
+	const char			*params[FORM_FIELDS_MAX + 2];
+	const char			*id;
+	char				 title[128], action[128], href[128];
+	long				 rows;
+	int				 i, status, ret;
+
+	if ((er = edit_lookup(req, ctx, &res, 'e')) == NULL)
+		return (KORE_RESULT_OK);
+	id = ctx->args[1];
+
+	(void)snprintf(title, sizeof(title), "Edit %s", res->singular);
+	(void)snprintf(action, sizeof(action), "/admin/%s/%s", res->name, id);
+	(void)snprintf(href, sizeof(href), "/admin/%s/%s", res->name, id);
+
+	form_init(&mine, er->fields);
+	form_read(&mine, &ctx->form);
+	if (!form_lock_ok(&mine)) {
+		form_free(&mine);
+		return (render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
+		    "The form lacks the record's version (lock_version), so "
+		    "it cannot be saved safely. Open the edit page again."));
+	}
+
+	if (form_validate(&mine, ctx) > 0) {
+		ret = edit_render_form(req, ctx, res, id, &mine, 422, title,
+		    action, "Save");
+		form_free(&mine);
+		return (ret);
+	}
+
+	if (write_begin_admin(&w, ctx, NULL) == -1 ||
+	    (pr = record_load(ctx, &w, er, id)) == NULL) {
+		write_rollback(&w);
+		form_free(&mine);
+		return (edit_db_error(req, ctx));
+	}
+	if (PQntuples(pr) == 0) {
+		PQclear(pr);
+		write_rollback(&w);
+		form_free(&mine);
+		return (render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
+		    "There is no such record; it may have been deleted."));
+	}
+
+	form_init(&cur, er->fields);
+	form_load(&cur, pr, 0, 0);
+	PQclear(pr);
+
+	/* Someone saved first: show both, write nothing. */
+	if (strcmp(cur.lock_version, mine.lock_version) != 0) {
+		write_rollback(&w);
+		ret = edit_render_conflict(req, ctx, res, id, &mine, &cur,
+		    action);
+		form_free(&mine);
+		form_free(&cur);
+		return (ret);
+	}
+
+	if (!form_changed(&mine, &cur)) {
+		write_rollback(&w);
+		form_free(&mine);
+		form_free(&cur);
+		return (edit_flash_redirect(req, "notice",
+		    "Nothing was changed.", href));
+	}
+
+	b = kore_buf_alloc(256);
+	kore_buf_appendf(b, "UPDATE %s SET ", er->table);
+	params[0] = id;
+	params[1] = mine.lock_version;
+	for (i = 0, fd = er->fields; fd->name != NULL; fd++, i++) {
+		kore_buf_appendf(b, "%s%s = $%d", i ? ", " : "", fd->name,
+		    i + 3);
+		params[i + 2] = mine.value[i];
+	}
+	kore_buf_appendf(b, " WHERE id = $1::bigint AND "
+	    "lock_version = $2::integer");
+	rows = write_exec_count(&w, kore_buf_stringify(b, NULL), mine.n + 2,
+	    params);
+	kore_buf_free(b);
+
+	if (rows == 1 && (er->after_update == NULL ||
+	    er->after_update(&w, id, &mine, &cur) == 0) &&
+	    write_commit(&w) == 0) {
+		form_free(&mine);
+		form_free(&cur);
+		return (edit_flash_redirect(req, "notice", er->updated, href));
+	}
+
+	write_rollback(&w);
+	if (rows == 0) {
+		/* Not reached while the row is locked; kept as a guard. */
+		ret = edit_render_conflict(req, ctx, res, id, &mine, &cur,
+		    action);
+	} else {
+		status = edit_write_status(&w, er->constraints, &mine);
+		ret = status == 422 ? edit_render_form(req, ctx, res, id, &mine,
+		    422, title, action, "Save") : edit_db_error(req, ctx);
+	}
+	form_free(&mine);
+	form_free(&cur);
+
+	return (ret);
+}
+
+/* GET /admin/<resource>/<id>/delete: what would go, and "Yes, I'm sure". */
+int
+edit_delete_confirm(struct http_request *req, struct app_req *ctx)
+{
+	const struct edit_resource	*er;
+	const struct resource		*res;
+	const struct field		*fd;
+	struct sql			 s;
+	PGresult			*pr;
+	json_t				*view, *fields;
+	char				 title[128];
+	int				 n, col;
+
+	if ((er = edit_lookup(req, ctx, &res, 'd')) == NULL)
+		return (KORE_RESULT_OK);
+
+	sql_init(&s);
+	kore_buf_appendf(s.text, "SELECT t.lock_version, %s", res->title_expr);
+	for (fd = res->fields; fd->name != NULL; fd++) {
+		if (fd->flags & F_SHOW) {
+			/* As the show page shows it: labels, times in UTC. */
+			kore_buf_appendf(s.text, ", ");
+			list_select_value(s.text, fd);
+		}
+	}
+	n = sql_param(&s, ctx->args[1]);
+	kore_buf_appendf(s.text, " FROM %s WHERE t.id = $%d::bigint",
+	    res->from, n);
+	pr = sql_exec(ctx, &s);
+	sql_free(&s);
+	if (pr == NULL)
+		return (edit_db_error(req, ctx));
+	if (PQntuples(pr) == 0) {
+		PQclear(pr);
+		return (render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
+		    "There is no such record; it may have been deleted."));
+	}
+
+	fields = json_array();
+	col = 2;
+	for (fd = res->fields; fd->name != NULL; fd++) {
+		if (!(fd->flags & F_SHOW))
+			continue;
+		json_array_append_new(fields, json_pack("{s:s, s:s}", "label",
+		    fd->label, "value", PQgetisnull(pr, 0, col) ?
+		    "\xe2\x80\x94" : PQgetvalue(pr, 0, col)));
+		col++;
+	}
+
+	(void)snprintf(title, sizeof(title), "Delete %s", res->singular);
+	view = render_view(ctx, title);
+	record_view(view, res, ctx->args[1], PQgetvalue(pr, 0, 1));
+	json_object_set_new(view, "subtitle",
+	    json_string(PQgetvalue(pr, 0, 1)));
+	json_object_set_new(view, "fields", fields);
+	json_object_set_new(view, "confirm", json_pack("{s:s, s:s, s:s}",
+	    "lock_version", PQgetvalue(pr, 0, 0), "question", "",
+	    "action", ""));
+	json_object_set_new(json_object_get(view, "confirm"), "question",
+	    json_sprintf("Are you sure you want to delete this %s? It is "
+	    "recorded in history; this cannot be undone here.",
+	    res->singular));
+	json_object_set_new(json_object_get(view, "confirm"), "action",
+	    json_sprintf("/admin/%s/%s/delete", res->name, ctx->args[1]));
+	PQclear(pr);
+
+	return (render_page(req, ctx, HTTP_STATUS_OK, "confirm_delete", view));
+}
+
+/* POST /admin/<resource>/<id>/delete */
+int
+edit_delete(struct http_request *req, struct app_req *ctx)
+{
+	const struct edit_resource	*er;
+	const struct resource		*res;
+	static const struct form_field	 no_fields[] = { { .name = NULL } };
+	struct write_txn		 w;
+	struct kore_buf			*b;
+	struct form			 none;
+	const char			*params[2];
+	char				 msg[256];
+	long				 rows;
+
+	if ((er = edit_lookup(req, ctx, &res, 'd')) == NULL)
+		return (KORE_RESULT_OK);
+
+	/* The confirmation carries only the version it was shown at. */
+	form_init(&none, no_fields);
+	form_read(&none, &ctx->form);
+	if (!form_lock_ok(&none)) {
+		return (render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
+		    "The confirmation lacks the record's version; open the "
+		    "delete page again."));
+	}
+
+	params[0] = ctx->args[1];
+	params[1] = none.lock_version;
+	b = kore_buf_alloc(128);
+	kore_buf_appendf(b, "DELETE FROM %s WHERE id = $1::bigint AND "
+	    "lock_version = $2::integer", er->table);
+
+	rows = -1;
+	if (write_begin_admin(&w, ctx, NULL) == 0) {
+		rows = write_exec_count(&w, kore_buf_stringify(b, NULL), 2,
+		    params);
+	}
+	if (rows == 0) {
+		kore_buf_reset(b);
+		kore_buf_appendf(b, "SELECT 1 FROM %s WHERE id = $1::bigint",
+		    er->table);
+		rows = write_exec_count(&w, kore_buf_stringify(b, NULL), 1,
+		    params);
+		kore_buf_free(b);
+		write_rollback(&w);
+		if (rows == 0) {
+			return (render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
+			    "There is no such record; it was already "
+			    "deleted."));
+		}
+		if (rows > 0) {
+			(void)snprintf(msg, sizeof(msg), "This %s was changed "
+			    "by someone else after you opened the "
+			    "confirmation, so it was not deleted. Look at it "
+			    "again before deleting it.", res->singular);
+			return (render_error(req, ctx, HTTP_STATUS_CONFLICT,
+			    msg));
+		}
+		return (edit_db_error(req, ctx));
+	}
+	kore_buf_free(b);
+
+	if (rows == 1 && write_commit(&w) == 0) {
+		return (edit_flash_redirect(req, "notice", er->deleted,
+		    resource_path(res)));
+	}
+
+	write_rollback(&w);
+	if (edit_write_status(&w, er->constraints, &none) == 422) {
+		(void)snprintf(msg, sizeof(msg), "%s", none.alert != NULL ?
+		    none.alert : "The database refused to delete it.");
+		form_free(&none);
+		return (render_error(req, ctx, HTTP_STATUS_CONFLICT, msg));
+	}
+	form_free(&none);
+
+	return (edit_db_error(req, ctx));
+}
+
+/* A button on a show page: a link (GET) or a form that posts. */
+void
+edit_action(json_t *view, const char *name, const char *label,
+    const char *href, int post)
+{
+	json_t		*list;
+	const char	*key;
+
+	key = post ? "post_actions" : "actions";
+	if ((list = json_object_get(view, key)) == NULL) {
+		list = json_array();
+		json_object_set_new(view, key, list);
+	}
+	json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "name", name,
+	    "label", label, "href", href));
+}
+
+/*
+ * A panel on a show page (templates/partials/record_extras.html): a
+ * title, then optionally a note, a URL to copy, a table, a button.
+ */
+json_t *
+edit_panel(json_t *view, const char *name, const char *title)
+{
+	json_t		*list, *p;
+
+	if ((list = json_object_get(view, "panels")) == NULL) {
+		list = json_array();
+		json_object_set_new(view, "panels", list);
+	}
+	p = json_pack("{s:s, s:s, s:[], s:[], s:b}", "name", name, "title",
+	    title, "columns", "rows", "has_rows", 0);
+	json_array_append_new(list, p);
+
+	return (p);
+}
+
+/* A row of cells ({value, href?}) in a panel's table. */
+void
+edit_panel_row(json_t *panel, json_t *cells)
+{
+	json_array_append_new(json_object_get(panel, "rows"),
+	    json_pack("{s:o}", "cells", cells));
+	json_object_set_new(panel, "has_rows", json_true());
+}
+
+/* The outbox rows of a record: what is waiting for, or went to, Zuora. */
+json_t *
+outbox_view(struct app_req *ctx, const char *record_type, const char *id)
+{
+	PGresult	*res;
+	json_t		*list;
+	const char	*params[2];
+	int		 i, n;
+
+	params[0] = record_type;
+	params[1] = id;
+	res = db_exec(ctx, "SELECT id, kind, status, attempts, "
+	    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), "
+	    "CASE WHEN status = 'pending' THEN to_char(next_attempt_at AT "
+	    "TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') END, "
+	    "to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), "
+	    "last_error FROM outbox WHERE record_type = $1 AND "
+	    "record_id = $2::bigint ORDER BY id DESC LIMIT 10", 2, params);
+	list = json_array();
+	if (res == NULL)
+		return (list);
+
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, "
+		    "s:s, s:s?, s:s?, s:s?}",
+		    "id", PQgetvalue(res, i, 0),
+		    "kind", PQgetvalue(res, i, 1),
+		    "status", PQgetvalue(res, i, 2),
+		    "attempts", PQgetvalue(res, i, 3),
+		    "created_at", PQgetvalue(res, i, 4),
+		    "next_attempt_at", PQgetisnull(res, i, 5) ? NULL :
+		    PQgetvalue(res, i, 5),
+		    "sent_at", PQgetisnull(res, i, 6) ? NULL :
+		    PQgetvalue(res, i, 6),
+		    "last_error", PQgetisnull(res, i, 7) ? NULL :
+		    PQgetvalue(res, i, 7)));
+	}
+	PQclear(res);
+
+	return (list);
+}
+
+/* The "Zuora sync" panel: the record's outbox rows and their state. */
+void
+outbox_panel(struct app_req *ctx, json_t *view, const char *record_type,
+    const char *id)
+{
+	json_t		*panel, *rows, *r;
+	size_t		 i;
+
+	panel = edit_panel(view, "outbox", "Zuora sync");
+	json_object_set_new(panel, "columns", json_pack("[s, s, s, s, s, s, s]",
+	    "Queued at (UTC)", "Kind", "Status", "Attempts",
+	    "Next attempt (UTC)", "Sent at (UTC)", "Last error"));
+	rows = outbox_view(ctx, record_type, id);
+	json_object_set(panel, "outbox", rows);
+	json_array_foreach(rows, i, r) {
+		edit_panel_row(panel, json_pack("[{s:O}, {s:O}, {s:O}, {s:O}, "
+		    "{s:s}, {s:s}, {s:s}]",
+		    "value", json_object_get(r, "created_at"),
+		    "value", json_object_get(r, "kind"),
+		    "value", json_object_get(r, "status"),
+		    "value", json_object_get(r, "attempts"),
+		    "value", json_string_value(json_object_get(r,
+		    "next_attempt_at")) ? json_string_value(json_object_get(r,
+		    "next_attempt_at")) : "\xe2\x80\x94",
+		    "value", json_string_value(json_object_get(r,
+		    "sent_at")) ? json_string_value(json_object_get(r,
+		    "sent_at")) : "\xe2\x80\x94",
+		    "value", json_string_value(json_object_get(r,
+		    "last_error")) ? json_string_value(json_object_get(r,
+		    "last_error")) : "\xe2\x80\x94"));
+	}
+	json_decref(rows);
+	if (!json_is_true(json_object_get(panel, "has_rows")))
+		json_object_set_new(panel, "note", json_string("Nothing was "
+		    "queued for Zuora for this record."));
+	else
+		json_object_set_new(panel, "note", json_string("Changes are "
+		    "sent to Zuora in the background and retried while Zuora "
+		    "is unavailable."));
+}
+
+/*
+ * Which of the records (ids, a PostgreSQL array literal "{1,2}") the row
+ * action is offered on: their ids as a JSON object of true, or NULL (the
+ * database failed: offered on none).
+ */
+static json_t *
+row_action_ids(struct app_req *ctx, const struct edit_resource *er,
+    const char *ids)
+{
+	PGresult	*res;
+	json_t		*ok;
+	const char	*params[1];
+	char		 sql[256];
+	int		 i;
+
+	params[0] = ids;
+	(void)snprintf(sql, sizeof(sql), "SELECT id::text FROM %s WHERE "
+	    "id = ANY($1::bigint[]) AND (%s)", er->table,
+	    er->row_action_where != NULL ? er->row_action_where : "true");
+	if ((res = db_exec(ctx, sql, 1, params)) == NULL)
+		return (NULL);
+	ok = json_object();
+	for (i = 0; i < PQntuples(res); i++)
+		json_object_set_new(ok, PQgetvalue(res, i, 0), json_true());
+	PQclear(res);
+
+	return (ok);
+}
+
+/* Edit and delete buttons, and the resource's own panels and actions. */
+void
+edit_show_decorate(struct app_req *ctx, const struct resource *res,
+    const char *id, json_t *view)
+{
+	const struct edit_resource	*er;
+	json_t				*offered;
+	char				 href[128];
+
+	if ((er = edit_find(res->name)) == NULL)
+		return;
+
+	if (edit_is_editor(ctx)) {
+		if (er->fields != NULL) {
+			(void)snprintf(href, sizeof(href), "/admin/%s/%s/edit",
+			    res->name, id);
+			edit_action(view, "edit", "Edit", href, 0);
+		}
+		(void)snprintf(href, sizeof(href), "{%s}", id);
+		if (er->row_action != NULL && (offered = row_action_ids(ctx, er,
+		    href)) != NULL) {
+			if (json_object_get(offered, id) != NULL) {
+				(void)snprintf(href, sizeof(href),
+				    "/admin/%s/%s/%s", res->name, id,
+				    er->row_action);
+				edit_action(view, er->row_action,
+				    er->row_action_label, href, 0);
+			}
+			json_decref(offered);
+		}
+		if (er->deletable) {
+			(void)snprintf(href, sizeof(href),
+			    "/admin/%s/%s/delete", res->name, id);
+			edit_action(view, "delete", "Delete", href, 0);
+		}
+	}
+
+	if (er->show_extras != NULL)
+		er->show_extras(ctx, id, view);
+}
+
+/* "Add new" on the list, and Edit / Delete on each row, for editors. */
+void
+edit_list_decorate(struct app_req *ctx, const struct resource *res,
+    json_t *view)
+{
+	const struct edit_resource	*er;
+	struct kore_buf			*ids;
+	json_t				*rows, *row, *acts, *offered;
+	const char			*id;
+	size_t				 i;
+
+	if (!edit_is_editor(ctx) || (er = edit_find(res->name)) == NULL)
+		return;
+
+	if (er->create_fields != NULL || er->create != NULL) {
+		json_object_set_new(view, "new_href", json_sprintf(
+		    "/admin/%s/new", res->name));
+		json_object_set_new(view, "new_label", json_string("Add new"));
+	}
+
+	rows = json_object_get(view, "rows");
+	offered = NULL;
+	if (er->row_action != NULL) {
+		ids = kore_buf_alloc(256);
+		json_array_foreach(rows, i, row) {
+			if ((id = json_string_value(json_object_get(row,
+			    "id"))) != NULL && strspn(id, "0123456789") ==
+			    strlen(id) && *id != '\0')
+				kore_buf_appendf(ids, "%s%s", ids->offset ?
+				    "," : "{", id);
+		}
+		kore_buf_appendf(ids, "%s", ids->offset ? "}" : "{}");
+		offered = row_action_ids(ctx, er, kore_buf_stringify(ids,
+		    NULL));
+		kore_buf_free(ids);
+	}
+	json_array_foreach(rows, i, row) {
+		if ((id = json_string_value(json_object_get(row, "id"))) ==
+		    NULL)
+			continue;
+		acts = json_array();
+		if (er->fields != NULL) {
+			json_array_append_new(acts, json_pack("{s:s, s:s, s:o}",
+			    "name", "edit", "label", "Edit", "href",
+			    json_sprintf("/admin/%s/%s/edit", res->name, id)));
+		}
+		if (er->row_action != NULL && offered != NULL &&
+		    json_object_get(offered, id) != NULL) {
+			json_array_append_new(acts, json_pack("{s:s, s:s, s:o}",
+			    "name", er->row_action, "label",
+			    er->row_action_label, "href", json_sprintf(
+			    "/admin/%s/%s/%s", res->name, id,
+			    er->row_action)));
+		}
+		if (er->deletable) {
+			json_array_append_new(acts, json_pack("{s:s, s:s, s:o}",
+			    "name", "delete", "label", "Delete", "href",
+			    json_sprintf("/admin/%s/%s/delete", res->name,
+			    id)));
+		}
+		json_object_set_new(row, "row_actions", acts);
+	}
+	json_decref(offered);
+}
+
+/* When Kore frees a request: its task, and any transaction left open. */
+void
+edit_req_free(struct app_req *ctx)
+{
+	bg_req_free(ctx);
+	write_guard();
+}

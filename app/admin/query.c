@@ -1,0 +1,1344 @@
+/*
+ * The list engine's request side: search, filters, sort and page read
+ * from the query string as RailsAdmin writes them, checked against the
+ * resource's descriptor, and turned into SQL whose values are all $n
+ * parameters.  Anything that does not fit gets a message for the page,
+ * never a database error.
+ *
+ *   query=<words>
+ *   f[<field>][<n>][o]=<operator>   f[<field>][<n>][v]=<value>
+ *   f[<field>][<n>][v][]=<from>&f[<field>][<n>][v][]=<to>   (between)
+ *   f[<field>][<n>][v][]=<a>&f[<field>][<n>][v][]=<b>       (one of)
+ *   sort=<field>&sort_reverse=true|false&page=<n>
+ */
+
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "admin/resource.h"
+
+struct op {
+	const char	*name;
+	const char	*label;
+	int		 values;	/* 0: none, 1: one, 2: two, -1: list */
+};
+
+static const struct op text_ops[] = {
+	{ "like", "contains", 1 },
+	{ "is", "is", 1 },
+	{ "starts_with", "starts with", 1 },
+	{ "ends_with", "ends with", 1 },
+	{ "_blank", "is blank", 0 },
+	{ "_present", "is present", 0 },
+	{ NULL, NULL, 0 },
+};
+
+static const struct op ordered_ops[] = {
+	{ "eq", "=", 1 },
+	{ "lt", "<", 1 },
+	{ "gt", ">", 1 },
+	{ "between", "between", 2 },
+	{ "_blank", "is blank", 0 },
+	{ NULL, NULL, 0 },
+};
+
+static const struct op bool_ops[] = {
+	{ "is", "is", 1 },
+	{ NULL, NULL, 0 },
+};
+
+static const struct op enum_ops[] = {
+	{ "in", "one of", -1 },
+	{ NULL, NULL, 0 },
+};
+
+static void	 query_error(struct list_query *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static const struct op	*ops_for(enum field_type);
+static const struct op	*op_find(enum field_type, const char *);
+static int	 filter_key(const char *, char *, size_t, char *, size_t,
+		    char *, size_t);
+static struct list_filter *filter_slot(struct list_query *,
+		    const struct field *, const char *);
+static int	 value_check(struct list_query *, const struct field *,
+		    const char *);
+static int	 date_valid(const char *);
+static int	 filter_has_values(const struct list_filter *,
+		    const struct op *);
+static void	 where_filter(struct sql *, const struct resource *,
+		    const struct list_filter *);
+static const char *lower_copy(const struct resource *, const struct field *);
+static void	 where_search(struct sql *, const struct list_query *);
+static size_t	 utf8_chars(const char *, size_t);
+static const char *next_word(const char **, size_t *);
+static char	*word_copy(const char *, size_t);
+static void	 search_text_match(struct sql *, const char *,
+		    const struct trgm_stats *, const char *,
+		    size_t);
+static void	 text_match(struct sql *, const char *, const char *,
+		    const char *, const char *);
+
+/* A field of a joined table, as the search and filters reach it. */
+struct joined {
+	char		 table[48];
+	char		 fk[48];
+	const char	*column;
+};
+
+static int	 joined_field(const struct resource *, const struct field *,
+		    struct joined *);
+static const char *cast_for(enum field_type);
+static void	 sql_quoted(struct kore_buf *, const char *);
+
+/*
+ * The message a bad query gets.  It quotes the query's own values cut to
+ * a few bytes (%.60s), which can split a character in two: what is left
+ * of it goes, as the page and its JSON take only UTF-8.
+ */
+static void
+query_error(struct list_query *q, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(q->error, sizeof(q->error), fmt, ap);
+	va_end(ap);
+	params_utf8_repair(q->error);
+}
+
+static const struct op *
+ops_for(enum field_type t)
+{
+	switch (t) {
+	case FT_TEXT:
+		return (text_ops);
+	case FT_BOOL:
+		return (bool_ops);
+	case FT_ENUM:
+		return (enum_ops);
+	default:
+		return (ordered_ops);
+	}
+}
+
+static const struct op *
+op_find(enum field_type t, const char *name)
+{
+	const struct op	*o;
+
+	/* RailsAdmin's "default" is the first operator of the type. */
+	if (strcmp(name, "default") == 0)
+		return (ops_for(t));
+
+	for (o = ops_for(t); o->name != NULL; o++) {
+		if (strcmp(o->name, name) == 0)
+			return (o);
+	}
+
+	return (NULL);
+}
+
+/*
+ * Read search, filters, sort and page from the query, and for a search
+ * the statistics that choose its words' trigrams (admin/search_stats.c).
+ * Returns 0, or -1 with q->error set (what was understood stays in q, so
+ * the page can show the form as it was).
+ */
+int
+list_query_parse(struct app_req *ctx, struct list_query *q,
+    const struct resource *res, const struct params *p)
+{
+	const struct field	*f;
+	struct list_filter	*lf;
+	const struct op		*op;
+	char			 name[64], n[16], part[8], *end;
+	const char		*v;
+	size_t			 i;
+	int			 k, nvalues;
+
+	memset(q, 0, sizeof(*q));
+	nvalues = 0;
+	q->res = res;
+	q->page = 1;
+	q->per = LIST_PER_PAGE;
+	q->sort = resource_field(res, res->default_sort);
+	q->reverse = res->default_reverse;
+
+	for (i = 0; i < p->n; i++) {
+		if (strncmp(p->v[i].key, "f[", 2) != 0)
+			continue;
+
+		if (filter_key(p->v[i].key, name, sizeof(name), n, sizeof(n),
+		    part, sizeof(part)) == -1) {
+			query_error(q,
+			    "The filter parameter '%.60s' is malformed.",
+			    p->v[i].key);
+			return (-1);
+		}
+
+		f = resource_field(res, name);
+		if (f == NULL || !(f->flags & (F_FILTER | F_HIDDEN))) {
+			query_error(q,
+			    "%s cannot be filtered on '%.60s'.", res->label,
+			    name);
+			return (-1);
+		}
+
+		if ((lf = filter_slot(q, f, n)) == NULL) {
+			query_error(q, "At most %d filters at a time.",
+			    LIST_FILTERS_MAX);
+			return (-1);
+		}
+
+		if (strcmp(part, "o") == 0) {
+			(void)kore_strlcpy(lf->op, p->v[i].val,
+			    sizeof(lf->op));
+			if (strlen(p->v[i].val) >= sizeof(lf->op) ||
+			    op_find(f->type, p->v[i].val) == NULL) {
+				query_error(q,
+				    "'%.20s' is not an operator for %s.",
+				    p->v[i].val, f->label);
+				lf->op[0] = '\0';
+				return (-1);
+			}
+		} else if (strcmp(part, "v") == 0) {
+			lf->v = p->v[i].val;
+		} else {
+			if (lf->nvs == (int)(sizeof(lf->vs) /
+			    sizeof(lf->vs[0]))) {
+				query_error(q,
+				    "Too many values for %s.", f->label);
+				return (-1);
+			}
+			lf->vs[lf->nvs++] = p->v[i].val;
+		}
+	}
+
+	/* Each filter's operator and values, checked for its type. */
+	for (k = 0; k < q->nfilters; k++) {
+		lf = &q->filters[k];
+		if (lf->op[0] == '\0')
+			(void)kore_strlcpy(lf->op, ops_for(lf->field->type)->name,
+			    sizeof(lf->op));
+		else if (strcmp(lf->op, "default") == 0)
+			(void)kore_strlcpy(lf->op, ops_for(lf->field->type)->name,
+			    sizeof(lf->op));
+		op = op_find(lf->field->type, lf->op);
+
+		if (op->values == 2) {
+			lf->v = lf->nvs > 0 ? lf->vs[0] : lf->v;
+			lf->v2 = lf->nvs > 1 ? lf->vs[1] : NULL;
+		} else if (op->values == 1 && lf->v == NULL && lf->nvs > 0) {
+			lf->v = lf->vs[0];
+		} else if (op->values == -1 && lf->v != NULL &&
+		    *lf->v != '\0' && lf->nvs < 32) {
+			lf->vs[lf->nvs++] = lf->v;
+		}
+
+		if (op->values == -1) {
+			for (i = 0; i < (size_t)lf->nvs; i++) {
+				if (value_check(q, lf->field, lf->vs[i]) == -1)
+					return (-1);
+				/* The words shown for a choice stand for it. */
+				if (lf->field->type == FT_ENUM)
+					lf->vs[i] = field_option_value(lf->field,
+					    lf->vs[i]);
+			}
+			nvalues += lf->nvs;
+			continue;
+		}
+		if (lf->v != NULL && *lf->v != '\0' &&
+		    value_check(q, lf->field, lf->v) == -1)
+			return (-1);
+		if (lf->v2 != NULL && *lf->v2 != '\0' &&
+		    value_check(q, lf->field, lf->v2) == -1)
+			return (-1);
+		nvalues += op->values;
+	}
+
+	/* Each value is a parameter of the statement, which takes so many. */
+	if (nvalues > LIST_FILTER_VALUES_MAX) {
+		query_error(q, "Too many filter values "
+		    "(at most %d in all).", LIST_FILTER_VALUES_MAX);
+		return (-1);
+	}
+
+	if ((v = params_get(p, "query")) != NULL)
+		q->search = v;
+	if (q->search != NULL &&
+	    utf8_chars(q->search, strlen(q->search)) > 200) {
+		query_error(q,
+		    "The search is too long (at most 200 characters).");
+		return (-1);
+	}
+
+	if ((v = params_get(p, "sort")) != NULL && *v != '\0') {
+		f = resource_field(res, v);
+		if (f == NULL || !(f->flags & F_SORT)) {
+			query_error(q,
+			    "%s cannot be sorted by '%.60s'.", res->label, v);
+			return (-1);
+		}
+		q->sort = f;
+	}
+
+	if ((v = params_get(p, "sort_reverse")) != NULL && *v != '\0') {
+		if (strcmp(v, "true") == 0) {
+			q->reverse = 1;
+		} else if (strcmp(v, "false") == 0) {
+			q->reverse = 0;
+		} else {
+			query_error(q, "sort_reverse must be true or false.");
+			return (-1);
+		}
+	}
+
+	if ((v = params_get(p, "page")) != NULL && *v != '\0') {
+		q->page = strtol(v, &end, 10);
+		if (*end != '\0' || !isdigit((unsigned char)*v) ||
+		    q->page < 1 || q->page > LIST_PAGE_MAX) {
+			q->page = 1;
+			query_error(q,
+			    "The page must be a number from 1 to %d; narrow "
+			    "the list with a search or a filter to go further.",
+			    LIST_PAGE_MAX);
+			return (-1);
+		}
+	}
+
+	if ((v = params_get(p, "add")) != NULL && *v != '\0') {
+		f = resource_field(res, v);
+		if (f == NULL || !(f->flags & F_FILTER)) {
+			query_error(q,
+			    "%s cannot be filtered on '%.60s'.", res->label, v);
+			return (-1);
+		}
+		q->add = f->name;
+	}
+
+	if (q->search != NULL)
+		q->trgm = trgm_stats_get(ctx, res);
+
+	return (0);
+}
+
+/* f[<field>][<n>][o|v] or f[<field>][<n>][v][] */
+static int
+filter_key(const char *key, char *name, size_t nlen, char *n, size_t nnlen,
+    char *part, size_t plen)
+{
+	const char	*p, *e;
+	size_t		 len;
+
+	p = key + 2;
+	if ((e = strchr(p, ']')) == NULL || (len = (size_t)(e - p)) == 0 ||
+	    len >= nlen)
+		return (-1);
+	memcpy(name, p, len);
+	name[len] = '\0';
+
+	p = e + 1;
+	if (*p++ != '[' || (e = strchr(p, ']')) == NULL ||
+	    (len = (size_t)(e - p)) == 0 || len >= nnlen)
+		return (-1);
+	memcpy(n, p, len);
+	n[len] = '\0';
+	for (len = 0; n[len] != '\0'; len++) {
+		if (!isalnum((unsigned char)n[len]) && n[len] != '_')
+			return (-1);
+	}
+
+	p = e + 1;
+	if (strcmp(p, "[o]") == 0)
+		(void)kore_strlcpy(part, "o", plen);
+	else if (strcmp(p, "[v]") == 0)
+		(void)kore_strlcpy(part, "v", plen);
+	else if (strcmp(p, "[v][]") == 0)
+		(void)kore_strlcpy(part, "v[]", plen);
+	else
+		return (-1);
+
+	return (0);
+}
+
+static struct list_filter *
+filter_slot(struct list_query *q, const struct field *f, const char *n)
+{
+	struct list_filter	*lf;
+	int			 i;
+
+	for (i = 0; i < q->nfilters; i++) {
+		lf = &q->filters[i];
+		if (lf->field == f && strcmp(lf->n, n) == 0)
+			return (lf);
+	}
+
+	if (q->nfilters == LIST_FILTERS_MAX)
+		return (NULL);
+
+	lf = &q->filters[q->nfilters++];
+	memset(lf, 0, sizeof(*lf));
+	lf->field = f;
+	(void)kore_strlcpy(lf->n, n, sizeof(lf->n));
+
+	return (lf);
+}
+
+static int
+value_check(struct list_query *q, const struct field *f, const char *v)
+{
+	const char	*p;
+	int		 digits, ok;
+	size_t		 i;
+
+	ok = 1;
+	switch (f->type) {
+	case FT_INT:
+		p = (*v == '-') ? v + 1 : v;
+		for (digits = 0; isdigit((unsigned char)p[digits]); digits++)
+			;
+		ok = digits > 0 && digits <= 18 && p[digits] == '\0';
+		if (!ok) {
+			query_error(q,
+			    "%s: '%.40s' is not a whole number.", f->label, v);
+		}
+		break;
+	case FT_DECIMAL:
+		p = (*v == '-') ? v + 1 : v;
+		for (digits = 0; isdigit((unsigned char)*p); p++)
+			digits++;
+		if (*p == '.') {
+			for (p++, i = 0; isdigit((unsigned char)*p); p++)
+				i++;
+			ok = i > 0 && i <= 4;
+		}
+		ok = ok && digits > 0 && digits <= 12 && *p == '\0';
+		if (!ok) {
+			query_error(q,
+			    "%s: '%.40s' is not a number.", f->label, v);
+		}
+		break;
+	case FT_DATE:
+	case FT_TIME:
+		if (!(ok = date_valid(v))) {
+			query_error(q,
+			    "%s: '%.40s' is not a date (YYYY-MM-DD).",
+			    f->label, v);
+		}
+		break;
+	case FT_BOOL:
+		ok = strcmp(v, "true") == 0 || strcmp(v, "false") == 0;
+		if (!ok) {
+			query_error(q, "%s: choose yes or no.", f->label);
+		}
+		break;
+	case FT_ENUM:
+		if (!(ok = field_option_value(f, v) != NULL)) {
+			query_error(q, "%s: '%.40s' is not one of the choices.",
+			    f->label, v);
+		}
+		break;
+	case FT_TEXT:
+		if (strlen(v) > 255) {
+			ok = 0;
+			query_error(q, "%s: the value is too long.", f->label);
+		}
+		break;
+	}
+
+	return (ok ? 0 : -1);
+}
+
+/* YYYY-MM-DD, a day that exists, years 1900 to 9999. */
+static int
+date_valid(const char *s)
+{
+	static const int	mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31,
+				    30, 31, 30, 31 };
+	int			y, m, d, i;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return (0);
+	for (i = 0; i < 10; i++) {
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return (0);
+	}
+
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return (0);
+	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) ||
+	    y % 400 == 0))
+		return (0);
+
+	return (1);
+}
+
+static int
+filter_has_values(const struct list_filter *lf, const struct op *op)
+{
+	switch (op->values) {
+	case 0:
+		return (1);
+	case 1:
+		return (lf->v != NULL && *lf->v != '\0');
+	case 2:
+		return ((lf->v != NULL && *lf->v != '\0') ||
+		    (lf->v2 != NULL && *lf->v2 != '\0'));
+	default:
+		return (lf->nvs > 0);
+	}
+}
+
+void
+sql_init(struct sql *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->text = kore_buf_alloc(1024);
+}
+
+void
+sql_free(struct sql *s)
+{
+	int	i;
+
+	for (i = 0; i < s->nparams; i++)
+		kore_free(s->owned[i]);
+	if (s->text != NULL)
+		kore_buf_free(s->text);
+	s->text = NULL;
+	s->nparams = 0;
+}
+
+/* Add a parameter (borrowed); returns its $n. */
+int
+sql_param(struct sql *s, const char *v)
+{
+	if (s->nparams == SQL_PARAMS_MAX)
+		fatalx("sql: more than %d parameters", SQL_PARAMS_MAX);
+	s->params[s->nparams] = v;
+	s->owned[s->nparams] = NULL;
+	return (++s->nparams);
+}
+
+/* Add a parameter the statement owns (kore_malloc'd); returns its $n. */
+int
+sql_param_own(struct sql *s, char *v)
+{
+	int	n;
+
+	n = sql_param(s, v);
+	s->owned[n - 1] = v;
+	return (n);
+}
+
+PGresult *
+sql_exec(struct app_req *ctx, struct sql *s)
+{
+	if (s->by_value) {
+		return (db_exec(ctx, kore_buf_stringify(s->text, NULL),
+		    s->nparams, s->params));
+	}
+
+	return (db_exec_cached(ctx, kore_buf_stringify(s->text, NULL),
+	    s->nparams, s->params));
+}
+
+static const char *
+cast_for(enum field_type t)
+{
+	switch (t) {
+	case FT_INT:
+		return ("::bigint");
+	case FT_DECIMAL:
+		return ("::numeric");
+	case FT_DATE:
+	case FT_TIME:
+		return ("::date");
+	case FT_BOOL:
+		return ("::boolean");
+	default:
+		return ("");
+	}
+}
+
+/*
+ * A LIKE pattern for the len bytes at w, its metacharacters (% _ \)
+ * escaped, with a leading and a trailing '%' as asked (kore_free it).
+ */
+char *
+sql_like_pattern(const char *w, size_t len, int lead, int trail)
+{
+	char	*out, *o;
+	size_t	 i;
+
+	out = kore_malloc(len * 2 + 3);
+	o = out;
+	if (lead)
+		*o++ = '%';
+	for (i = 0; i < len; i++) {
+		if (w[i] == '%' || w[i] == '_' || w[i] == '\\')
+			*o++ = '\\';
+		*o++ = w[i];
+	}
+	if (trail)
+		*o++ = '%';
+	*o = '\0';
+
+	return (out);
+}
+
+/*
+ * WHERE clause: every word of the search matches some searchable field
+ * (case-insensitive substring; a number also matches whole-number fields
+ * exactly), and every complete filter holds.
+ */
+void
+list_where(struct sql *s, const struct list_query *q)
+{
+	int	i;
+
+	kore_buf_appendf(s->text, " WHERE true");
+	if (q->search != NULL || q->nfilters > 0)
+		s->by_value = 1;
+	where_search(s, q);
+
+	for (i = 0; i < q->nfilters; i++)
+		where_filter(s, q->res, &q->filters[i]);
+}
+
+/*
+ * The next word of a search at *p (words are separated by white space),
+ * its length in *len, *p moved past it; NULL when there is none left.
+ */
+static const char *
+next_word(const char **p, size_t *len)
+{
+	const char	*w;
+
+	while (isspace((unsigned char)**p))
+		(*p)++;
+	if (**p == '\0')
+		return (NULL);
+	w = *p;
+	while (**p != '\0' && !isspace((unsigned char)**p))
+		(*p)++;
+	*len = (size_t)(*p - w);
+
+	return (w);
+}
+
+/* A copy of the word w of len bytes, for a statement to own. */
+static char *
+word_copy(const char *w, size_t len)
+{
+	char	*out;
+
+	out = kore_malloc(len + 1);
+	memcpy(out, w, len);
+	out[len] = '\0';
+
+	return (out);
+}
+
+/* The characters of a UTF-8 string of len bytes: its non-continuation
+ * bytes. */
+static size_t
+utf8_chars(const char *p, size_t len)
+{
+	size_t	i, n;
+
+	for (i = n = 0; i < len; i++) {
+		if (((unsigned char)p[i] & 0xc0) != 0x80)
+			n++;
+	}
+
+	return (n);
+}
+
+/*
+ * One search word against a resource's lower-cased search column: a
+ * substring, so LIKE '%word%', which pg_trgm's index serves.  A word
+ * with punctuation (code.example.io, an e-mail address) is served better:
+ *
+ * - runs of letters and digits with punctuation on both sides within it
+ *   ("example") are whole words of every row that contains it, found in
+ *   one lookup of the index of words (migration 014);
+ * - otherwise its runs alone, in order ('%code%example%'), go to the
+ *   trigram index: the trigrams of word boundaries ("  c", " io") are
+ *   among the most frequent of all, and would make it read those through.
+ *
+ * Either way the word is then checked as typed on the rows found.
+ */
+static void
+search_text_match(struct sql *s, const char *expr,
+    const struct trgm_stats *stats, const char *w, size_t len)
+{
+	char		*runs, *whole, *word, *o, *h, picks[2][4];
+	size_t		 i, start, nruns, nchars, nwhole;
+	int		 inrun, npicks;
+
+	runs = kore_malloc(len * 2 + 3);
+	whole = kore_malloc(len + 1);
+	o = runs;
+	h = whole;
+	*o++ = '%';
+	nruns = nchars = nwhole = start = 0;
+	inrun = 0;
+	for (i = 0; i <= len; i++) {
+		if (i < len && (isalnum((unsigned char)w[i]) ||
+		    (unsigned char)w[i] >= 0x80)) {
+			if (!inrun) {
+				if (nruns++ > 0)
+					*o++ = '%';
+				start = i;
+				inrun = 1;
+			}
+			*o++ = w[i];
+			nchars++;
+			continue;
+		}
+		/* A run ends: whole when punctuation is on both sides. */
+		if (inrun && start > 0 && i < len) {
+			if (nwhole++ > 0)
+				*h++ = ' ';
+			memcpy(h, w + start, i - start);
+			h += i - start;
+		}
+		inrun = 0;
+	}
+	*o++ = '%';
+	*o = '\0';
+	*h = '\0';
+
+	/*
+	 * Letters and digits only: its rarest trigrams to the index when
+	 * the column's are counted, and the word checked whole; else as
+	 * asked, as is a word of nothing but punctuation.
+	 */
+	if (nruns == 0 || nchars == len) {
+		kore_free(runs);
+		kore_free(whole);
+		if (nchars == len &&
+		    (npicks = trgm_stats_pick(stats, w, len, picks)) > 0) {
+			kore_buf_appendf(s->text, "(");
+			for (i = 0; i < (size_t)npicks; i++) {
+				kore_buf_appendf(s->text, "%s LIKE $%d AND ",
+				    expr, sql_param_own(s,
+				    sql_like_pattern(picks[i], 3, 1, 1)));
+			}
+			kore_buf_appendf(s->text, "strpos(%s, lower($%d)) > 0)",
+			    expr, sql_param_own(s, word_copy(w, len)));
+		} else {
+			kore_buf_appendf(s->text, "%s LIKE lower($%d)", expr,
+			    sql_param_own(s, sql_like_pattern(w, len, 1, 1)));
+		}
+		return;
+	}
+
+	word = word_copy(w, len);
+	if (nwhole > 0) {
+		kore_free(runs);
+		kore_buf_appendf(s->text, "(search_words(%s) @> "
+		    "string_to_array(lower($%d), ' ') AND strpos(%s, "
+		    "lower($%d)) > 0)", expr, sql_param_own(s, whole), expr,
+		    sql_param_own(s, word));
+	} else {
+		kore_free(whole);
+		kore_buf_appendf(s->text, "(%s LIKE lower($%d) AND "
+		    "strpos(%s, lower($%d)) > 0)", expr,
+		    sql_param_own(s, runs), expr, sql_param_own(s, word));
+	}
+}
+
+static void
+where_search(struct sql *s, const struct list_query *q)
+{
+	const struct field	*f;
+	struct joined		 jf;
+	const char		*p, *w;
+	size_t			 len, digits;
+	int			 n, nint, nw, words, first, long_word;
+
+	if (q->search == NULL)
+		return;
+
+	/*
+	 * Whether a word of three characters or more (of those searched)
+	 * leads the index: then two-character words are matched in it too.
+	 */
+	long_word = 0;
+	p = q->search;
+	for (words = 0; words < LIST_WORDS_MAX &&
+	    (w = next_word(&p, &len)) != NULL; words++) {
+		if (utf8_chars(w, len) >= 3)
+			long_word = 1;
+	}
+
+	p = q->search;
+	for (words = 0; words < LIST_WORDS_MAX &&
+	    (w = next_word(&p, &len)) != NULL; words++) {
+		/* A long word is searched by its start, whole characters. */
+		if (len > LIST_WORD_MAX) {
+			len = LIST_WORD_MAX;
+			while (len > 0 &&
+			    ((unsigned char)w[len] & 0xc0) == 0x80)
+				len--;
+		}
+
+		for (digits = 0; digits < len &&
+		    isdigit((unsigned char)w[digits]); digits++)
+			;
+
+		/*
+		 * Parameters are added as they are used: PostgreSQL cannot
+		 * type one the statement never mentions (a number searched
+		 * where no field is a number).
+		 */
+		n = nint = 0;
+		kore_buf_appendf(s->text, " AND (");
+		first = 1;
+		if (q->res->search_expr != NULL &&
+		    q->res->bigram_expr != NULL && long_word &&
+		    utf8_chars(w, len) == 2) {
+			nw = sql_param_own(s, word_copy(w, len));
+			kore_buf_appendf(s->text, "(%s @> search_bigram_codes("
+			    "lower($%d)) AND strpos(%s, lower($%d)) > 0)",
+			    q->res->bigram_expr, nw, q->res->search_expr, nw);
+			first = 0;
+		} else if (q->res->search_expr != NULL) {
+			search_text_match(s, q->res->search_expr, q->trgm, w,
+			    len);
+			first = 0;
+		}
+		for (f = q->res->fields; f->name != NULL; f++) {
+			if (!(f->flags & F_SEARCH))
+				continue;
+			if (f->type != FT_INT && q->res->search_expr != NULL)
+				continue;
+			if (f->type == FT_INT) {
+				if (digits != len || len > 18)
+					continue;
+				if (nint == 0) {
+					nint = sql_param_own(s,
+					    word_copy(w, len));
+				}
+				kore_buf_appendf(s->text, "%s%s = $%d::bigint",
+				    first ? "" : " OR ", f->expr, nint);
+			} else {
+				if (n == 0) {
+					n = sql_param_own(s,
+					    sql_like_pattern(w, len, 1, 1));
+				}
+				if (joined_field(q->res, f, &jf) == 0) {
+					kore_buf_appendf(s->text, "%s%s = ANY "
+					    "(ARRAY(SELECT id FROM %s WHERE %s "
+					    "ILIKE $%d))", first ? "" : " OR ",
+					    jf.fk, jf.table, jf.column, n);
+				} else {
+					kore_buf_appendf(s->text,
+					    "%s%s ILIKE $%d", first ? "" :
+					    " OR ", f->expr, n);
+				}
+			}
+			first = 0;
+		}
+		if (first)
+			kore_buf_appendf(s->text, "false");
+		kore_buf_appendf(s->text, ")");
+	}
+}
+
+/* The stored lower-cased copy of a text field, or NULL. */
+static const char *
+lower_copy(const struct resource *res, const struct field *f)
+{
+	const char *const	*p;
+
+	if (res->lower_copies == NULL)
+		return (NULL);
+	for (p = res->lower_copies; p[0] != NULL; p += 2) {
+		if (strcmp(p[0], f->name) == 0)
+			return (p[1]);
+	}
+
+	return (NULL);
+}
+
+/*
+ * A text operator on expr: is (equal, ignoring case), like (contains),
+ * starts_with, ends_with.  A lower-cased copy (lc) is matched byte-wise
+ * with the lower-cased value: the same answer as ILIKE without folding
+ * each row.
+ */
+static void
+text_match(struct sql *s, const char *expr, const char *lc, const char *op,
+    const char *v)
+{
+	int	n;
+
+	if (strcmp(op, "is") == 0) {
+		n = sql_param(s, v);
+		if (lc != NULL)
+			kore_buf_appendf(s->text, "%s = lower($%d)", lc, n);
+		else
+			kore_buf_appendf(s->text, "lower(%s) = lower($%d)",
+			    expr, n);
+		return;
+	}
+
+	n = sql_param_own(s, sql_like_pattern(v, strlen(v),
+	    strcmp(op, "starts_with") != 0, strcmp(op, "ends_with") != 0));
+	if (lc != NULL)
+		kore_buf_appendf(s->text, "%s LIKE lower($%d)", lc, n);
+	else
+		kore_buf_appendf(s->text, "%s ILIKE $%d", expr, n);
+}
+
+/*
+ * A field of a table the resource joins, e.g. "b.zuora_account_name"
+ * with "JOIN billing_accounts b ON b.id = t.billing_account_id" in its
+ * FROM: that table, the column, and the column of t pointing at it.
+ * Returns 0, or -1 for a field of t or an expression.  The FROM clauses
+ * are ours (resources/resources.c), all joining that way.
+ */
+static int
+joined_field(const struct resource *res, const struct field *f,
+    struct joined *j)
+{
+	const char	*dot, *p;
+	char		 alias[16], a[16], lhs[48], want[48];
+	size_t		 len;
+
+	if ((dot = strchr(f->expr, '.')) == NULL ||
+	    (len = (size_t)(dot - f->expr)) == 0 || len >= sizeof(alias) ||
+	    strspn(f->expr, "abcdefghijklmnopqrstuvwxyz") != len ||
+	    strspn(dot + 1, "abcdefghijklmnopqrstuvwxyz_0123456789") !=
+	    strlen(dot + 1))
+		return (-1);
+	memcpy(alias, f->expr, len);
+	alias[len] = '\0';
+	if (strcmp(alias, "t") == 0)
+		return (-1);
+	(void)snprintf(want, sizeof(want), "%s.id", alias);
+
+	for (p = res->from; (p = strstr(p, "JOIN ")) != NULL; p += 5) {
+		if (sscanf(p + 5, "%47s %15s ON %47s = %47s", j->table, a, lhs,
+		    j->fk) != 4)
+			continue;
+		if (strcmp(a, alias) == 0 && strcmp(lhs, want) == 0 &&
+		    strncmp(j->fk, "t.", 2) == 0) {
+			j->column = dot + 1;
+			return (0);
+		}
+	}
+
+	return (-1);
+}
+
+static void
+where_filter(struct sql *s, const struct resource *res,
+    const struct list_filter *lf)
+{
+	const struct field	*f;
+	const struct op		*op;
+	struct joined		 jf;
+	const char		*e, *cast;
+	int			 n, m, i, time;
+
+	f = lf->field;
+	op = op_find(f->type, lf->op);
+	if (op == NULL || !filter_has_values(lf, op))
+		return;
+
+	e = f->expr;
+	cast = cast_for(f->type);
+	time = f->type == FT_TIME;
+
+	if (strcmp(op->name, "_blank") == 0) {
+		if (f->type == FT_TEXT)
+			kore_buf_appendf(s->text, " AND (%s IS NULL OR %s = '')",
+			    e, e);
+		else
+			kore_buf_appendf(s->text, " AND %s IS NULL", e);
+		return;
+	}
+	if (strcmp(op->name, "_present") == 0) {
+		kore_buf_appendf(s->text,
+		    " AND (%s IS NOT NULL AND %s <> '')", e, e);
+		return;
+	}
+
+	if (f->type == FT_TEXT) {
+		/*
+		 * A field of a joined table is matched in that table, where
+		 * its index is, and the rows found by their ids: matched on
+		 * the joined rows, nothing could use an index.
+		 */
+		if (joined_field(res, f, &jf) == 0) {
+			kore_buf_appendf(s->text, " AND %s = ANY (ARRAY(SELECT "
+			    "id FROM %s WHERE ", jf.fk, jf.table);
+			text_match(s, jf.column, NULL, op->name, lf->v);
+			kore_buf_appendf(s->text, "))");
+		} else {
+			kore_buf_appendf(s->text, " AND ");
+			text_match(s, e, lower_copy(res, f), op->name, lf->v);
+		}
+		return;
+	}
+
+	if (f->type == FT_ENUM) {
+		kore_buf_appendf(s->text, " AND %s IN (", e);
+		for (i = 0; i < lf->nvs; i++) {
+			n = sql_param(s, lf->vs[i]);
+			kore_buf_appendf(s->text, "%s$%d", i ? ", " : "", n);
+		}
+		kore_buf_appendf(s->text, ")");
+		return;
+	}
+
+	if (f->type == FT_BOOL) {
+		n = sql_param(s, lf->v);
+		kore_buf_appendf(s->text, " AND %s = $%d::boolean", e, n);
+		return;
+	}
+
+	/*
+	 * Numbers and dates.  A timestamp compared with a day covers the
+	 * whole day (UTC): "= 2024-05-01" is from its midnight to the next.
+	 */
+	if (strcmp(op->name, "eq") == 0) {
+		n = sql_param(s, lf->v);
+		if (time) {
+			kore_buf_appendf(s->text, " AND %s >= $%d::date AND "
+			    "%s < $%d::date + 1", e, n, e, n);
+		} else {
+			kore_buf_appendf(s->text, " AND %s = $%d%s", e, n,
+			    cast);
+		}
+	} else if (strcmp(op->name, "lt") == 0) {
+		n = sql_param(s, lf->v);
+		kore_buf_appendf(s->text, " AND %s < $%d%s", e, n, cast);
+	} else if (strcmp(op->name, "gt") == 0) {
+		n = sql_param(s, lf->v);
+		kore_buf_appendf(s->text, time ? " AND %s >= $%d%s + 1" :
+		    " AND %s > $%d%s", e, n, cast);
+	} else if (strcmp(op->name, "between") == 0) {
+		if (lf->v != NULL && *lf->v != '\0') {
+			n = sql_param(s, lf->v);
+			kore_buf_appendf(s->text, " AND %s >= $%d%s", e, n,
+			    cast);
+		}
+		if (lf->v2 != NULL && *lf->v2 != '\0') {
+			m = sql_param(s, lf->v2);
+			kore_buf_appendf(s->text, time ?
+			    " AND %s < $%d%s + 1" : " AND %s <= $%d%s", e, m,
+			    cast);
+		}
+	}
+}
+
+void
+list_order(struct sql *s, const struct list_query *q)
+{
+	if (q->sort != NULL) {
+		/* PostgreSQL's default NULLS placement, so that the (field,
+		 * id) indexes serve both directions. */
+		kore_buf_appendf(s->text, " ORDER BY %s %s, t.id %s",
+		    q->sort->expr, q->reverse ? "DESC" : "ASC",
+		    q->reverse ? "DESC" : "ASC");
+	} else {
+		kore_buf_appendf(s->text, " ORDER BY t.id DESC");
+	}
+}
+
+/*
+ * The words shown for a stored value of an enum field, or NULL when it
+ * is not one of its choices.
+ */
+const char *
+field_option_label(const struct field *f, const char *value)
+{
+	const char *const	*o;
+
+	for (o = f->options; o != NULL && o[0] != NULL && o[1] != NULL;
+	    o += 2) {
+		if (strcmp(o[0], value) == 0)
+			return (o[1]);
+	}
+
+	return (NULL);
+}
+
+/*
+ * The stored value of a choice of an enum field given as that value or
+ * as its words (in any case), or NULL when it is neither.
+ */
+const char *
+field_option_value(const struct field *f, const char *v)
+{
+	const char *const	*o;
+
+	for (o = f->options; o != NULL && o[0] != NULL && o[1] != NULL;
+	    o += 2) {
+		if (strcmp(o[0], v) == 0 || strcasecmp(o[1], v) == 0)
+			return (o[0]);
+	}
+
+	return (NULL);
+}
+
+/* s inside a SQL string literal: each quote doubled. */
+static void
+sql_quoted(struct kore_buf *b, const char *s)
+{
+	for (; *s != '\0'; s++)
+		kore_buf_append(b, *s == '\'' ? "''" : s, *s == '\'' ? 2 : 1);
+}
+
+/*
+ * A field's value as the pages show it, as SQL text: a time to the
+ * second in UTC ("2024-05-01 14:03:27 UTC"), an enum's choice in the
+ * words staff use ("SaaS", "Premium trial"), anything else as it is.
+ * The choices come from the descriptors, never from a request.
+ */
+void
+list_select_value(struct kore_buf *b, const struct field *f)
+{
+	const char *const	*o;
+
+	if (f->type == FT_TIME) {
+		kore_buf_appendf(b, "to_char((%s) AT TIME ZONE 'UTC', "
+		    "'YYYY-MM-DD HH24:MI:SS \"UTC\"')", f->expr);
+		return;
+	}
+	if (f->type != FT_ENUM || f->options == NULL) {
+		kore_buf_appendf(b, "(%s)::text", f->expr);
+		return;
+	}
+
+	kore_buf_appendf(b, "CASE (%s)::text", f->expr);
+	for (o = f->options; o[0] != NULL && o[1] != NULL; o += 2) {
+		kore_buf_appendf(b, " WHEN '");
+		sql_quoted(b, o[0]);
+		kore_buf_appendf(b, "' THEN '");
+		sql_quoted(b, o[1]);
+		kore_buf_appendf(b, "'");
+	}
+	kore_buf_appendf(b, " ELSE (%s)::text END", f->expr);
+}
+
+/*
+ * SELECT the fields that carry flag (F_LIST or F_SHOW), each as the text
+ * shown (list_select_value()), then their link ids, then the badge, then
+ * the record's title.
+ */
+void
+list_select(struct sql *s, const struct resource *res, int flag)
+{
+	const struct field	*f;
+
+	kore_buf_appendf(s->text, "SELECT t.id");
+	for (f = res->fields; f->name != NULL; f++) {
+		if (!(f->flags & flag))
+			continue;
+		kore_buf_appendf(s->text, ", ");
+		list_select_value(s->text, f);
+		if (f->link != NULL)
+			kore_buf_appendf(s->text, ", (%s)::text",
+			    f->link_expr);
+	}
+	kore_buf_appendf(s->text, ", %s", res->badge_expr != NULL ?
+	    res->badge_expr : "false");
+	kore_buf_appendf(s->text, ", (%s)::text FROM %s", res->title_expr,
+	    res->from);
+}
+
+/*
+ * v percent-encoded for a URL's query or a form body: every byte but
+ * letters, digits and - _ . ~ (RFC 3986's unreserved).
+ */
+void
+url_append(struct kore_buf *b, const char *v)
+{
+	for (; *v != '\0'; v++) {
+		if (isalnum((unsigned char)*v) || strchr("-_.~", *v) != NULL)
+			kore_buf_append(b, v, 1);
+		else
+			kore_buf_appendf(b, "%%%02X", (unsigned char)*v);
+	}
+}
+
+/*
+ * The list's query string with one thing changed: a sort ("sort" with
+ * value "field" or "field!" for reversed), a page ("page"), a filter
+ * dropped ("drop" with its index), or nothing.  Returns a kore_malloc'd
+ * string starting with '?' (or "" for nothing).
+ */
+char *
+list_query_string(const struct list_query *q, const char *what,
+    const char *value, int index)
+{
+	struct kore_buf			*b;
+	const struct list_filter	*lf;
+	const char			*sort;
+	int				 i, j, reverse;
+	long				 page;
+	size_t				 len;
+	char				 num[32];
+
+	b = kore_buf_alloc(256);
+	if (q->search != NULL && *q->search != '\0') {
+		kore_buf_appendf(b, "&query=");
+		url_append(b, q->search);
+	}
+
+	for (i = 0; i < q->nfilters; i++) {
+		if (what != NULL && strcmp(what, "drop") == 0 && i == index)
+			continue;
+		lf = &q->filters[i];
+		kore_buf_appendf(b, "&f%%5B%s%%5D%%5B%s%%5D%%5Bo%%5D=%s",
+		    lf->field->name, lf->n, lf->op);
+		if (lf->v != NULL && lf->v2 == NULL &&
+		    lf->field->type != FT_ENUM) {
+			kore_buf_appendf(b, "&f%%5B%s%%5D%%5B%s%%5D%%5Bv%%5D=",
+			    lf->field->name, lf->n);
+			url_append(b, lf->v);
+		} else if (lf->v2 != NULL) {
+			kore_buf_appendf(b, "&f%%5B%s%%5D%%5B%s%%5D%%5Bv%%5D"
+			    "%%5B%%5D=", lf->field->name, lf->n);
+			url_append(b, lf->v != NULL ? lf->v : "");
+			kore_buf_appendf(b, "&f%%5B%s%%5D%%5B%s%%5D%%5Bv%%5D"
+			    "%%5B%%5D=", lf->field->name, lf->n);
+			url_append(b, lf->v2);
+		} else {
+			for (j = 0; j < lf->nvs; j++) {
+				kore_buf_appendf(b, "&f%%5B%s%%5D%%5B%s%%5D"
+				    "%%5Bv%%5D%%5B%%5D=", lf->field->name,
+				    lf->n);
+				url_append(b, lf->vs[j]);
+			}
+		}
+	}
+
+	sort = q->sort != NULL ? q->sort->name : NULL;
+	reverse = q->reverse;
+	if (what != NULL && strcmp(what, "sort") == 0) {
+		sort = value;
+		reverse = index;
+	}
+	if (sort != NULL) {
+		kore_buf_appendf(b, "&sort=%s&sort_reverse=%s", sort,
+		    reverse ? "true" : "false");
+	}
+
+	page = 1;
+	if (what != NULL && strcmp(what, "page") == 0)
+		page = index;
+	else if (what == NULL)
+		page = q->page;
+	if (page > 1) {
+		(void)snprintf(num, sizeof(num), "&page=%ld", page);
+		kore_buf_appendf(b, "%s", num);
+	}
+
+	if (b->offset > 0)
+		b->data[0] = '?';
+	(void)kore_buf_stringify(b, NULL);
+
+	return ((char *)kore_buf_release(b, &len));
+}
+
+/* The filter rows of the "Add filter" form, and a new one if asked. */
+json_t *
+list_filters_view(const struct list_query *q)
+{
+	const struct list_filter	*lf;
+	const struct field		*f;
+	const struct op			*o;
+	json_t				*rows, *row, *ops, *opts;
+	char				*drop, fresh[16];
+	size_t				 k;
+	int				 i, j, sel;
+
+	rows = json_array();
+	for (i = 0; i <= q->nfilters; i++) {
+		if (i == q->nfilters) {
+			if (q->add == NULL)
+				break;
+			f = resource_field(q->res, q->add);
+			lf = NULL;
+		} else {
+			lf = &q->filters[i];
+			f = lf->field;
+		}
+
+		ops = json_array();
+		for (o = ops_for(f->type); o->name != NULL; o++) {
+			json_array_append_new(ops, json_pack("{s:s, s:s, s:b}",
+			    "value", o->name, "label", o->label, "selected",
+			    lf != NULL && strcmp(lf->op, o->name) == 0));
+		}
+
+		opts = json_array();
+		if (f->type == FT_ENUM || f->type == FT_BOOL) {
+			for (k = 0; f->type == FT_ENUM &&
+			    f->options[k] != NULL && f->options[k + 1] != NULL;
+			    k += 2) {
+				sel = 0;
+				for (j = 0; lf != NULL && j < lf->nvs; j++)
+					sel |= strcmp(lf->vs[j],
+					    f->options[k]) == 0;
+				json_array_append_new(opts, json_pack(
+				    "{s:s, s:s, s:b}", "value", f->options[k],
+				    "label", f->options[k + 1], "selected", sel));
+			}
+			if (f->type == FT_BOOL) {
+				json_array_append_new(opts, json_pack(
+				    "{s:s, s:s, s:b}", "value", "true",
+				    "label", "Yes", "selected", lf != NULL &&
+				    lf->v != NULL && strcmp(lf->v, "true") == 0));
+				json_array_append_new(opts, json_pack(
+				    "{s:s, s:s, s:b}", "value", "false",
+				    "label", "No", "selected", lf != NULL &&
+				    lf->v != NULL && strcmp(lf->v, "false") == 0));
+			}
+		}
+
+		/* A new row gets an index no other row of the form uses. */
+		if (lf == NULL)
+			(void)snprintf(fresh, sizeof(fresh), "x%d", q->nfilters);
+
+		row = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:b, "
+		    "s:b, s:b, s:b, s:s}",
+		    "field", f->name, "label", f->label,
+		    "n", lf != NULL ? lf->n : fresh,
+		    "ops", ops, "options", opts,
+		    "value", lf != NULL && lf->v != NULL ? lf->v : "",
+		    "value2", lf != NULL && lf->v2 != NULL ? lf->v2 : "",
+		    "is_enum", f->type == FT_ENUM,
+		    "is_bool", f->type == FT_BOOL,
+		    "is_date", f->type == FT_DATE || f->type == FT_TIME,
+		    "is_text", f->type == FT_TEXT,
+		    "input", (f->type == FT_DATE || f->type == FT_TIME) ?
+		    "date" : (f->type == FT_INT || f->type == FT_DECIMAL) ?
+		    "text" : "search");
+		if (lf != NULL) {
+			drop = list_query_string(q, "drop", NULL, i);
+			json_object_set_new(row, "remove_href",
+			    json_sprintf("%s%s", resource_path(q->res), drop));
+			kore_free(drop);
+		}
+		json_array_append_new(rows, row);
+	}
+
+	return (rows);
+}
