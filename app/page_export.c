@@ -49,6 +49,7 @@ struct export {
 	int			 queued;
 	int			 aborted;
 	int			 finished;
+	int			 failed;	/* the database failed mid-way */
 };
 
 static struct export	*exports[EXPORTS_MAX];
@@ -146,7 +147,7 @@ page_export(struct http_request *req, struct app_req *ctx)
 
 	exp = kore_calloc(1, sizeof(*exp));
 	exp->res = res;
-	exp->db = db_connect_new(0);
+	exp->db = db_connect_read(ctx, 0);
 	if (PQstatus(exp->db) != CONNECTION_OK) {
 		export_free(exp);
 		metrics_db_error();
@@ -336,8 +337,17 @@ export_sent(struct netbuf *nb)
 
 	kore_buf_reset(exp->buf);
 	if (export_batch(exp) == -1) {
-		/* Cut the body short: the client sees a truncated file. */
+		/*
+		 * The file cannot be finished: reset the connection, from the
+		 * timer (not inside Kore's send), so that the client sees an
+		 * error rather than a file that looks complete.
+		 */
 		exp->finished = 1;
+		exp->failed = 1;
+		if (exp->timer != NULL)
+			kore_timer_remove(exp->timer);
+		exp->timer = kore_timer_add(export_check, 1, exp,
+		    KORE_TIMER_ONESHOT);
 		return (KORE_RESULT_OK);
 	}
 	if (exp->buf->offset == 0)
@@ -380,7 +390,10 @@ export_check(void *arg, u_int64_t now)
 	/* Kore frees a one-shot timer itself once this returns. */
 	exp->timer = NULL;
 
-	if (ms_since(now, exp->started) >=
+	if (exp->failed) {
+		bound = "database error";
+		secs = (long)(ms_since(now, exp->started) / 1000);
+	} else if (ms_since(now, exp->started) >=
 	    (u_int64_t)app_cfg.export_max_time * 1000) {
 		bound = "export_max_time";
 		secs = app_cfg.export_max_time;
