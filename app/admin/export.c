@@ -8,10 +8,20 @@
  *
  * The response has no Content-Length: its end is the end of the
  * connection ("connection: close").
+ *
+ * An export holds one of the worker's EXPORTS_MAX slots, a database
+ * connection and an open transaction until it ends, so it is bounded:
+ * it ends when its client has taken nothing (no batch sent) for
+ * export_idle_timeout seconds, or export_max_time seconds after it
+ * began, and one person holds at most export_per_person slots.  An
+ * export ended early resets the client's connection rather than closing
+ * it: with no length, a plain close would look like a complete file.
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -22,29 +32,52 @@
 #define EXPORT_FETCH		"FETCH 500 FROM export"	/* EXPORT_BATCH rows */
 #define EXPORTS_MAX		4
 
+/*
+ * An export is freed when its connection goes and no batch of it is
+ * queued; while one is (aborted), only the netbuf still points at it.
+ */
 struct export {
 	struct connection	*c;
 	PGconn			*db;
 	const struct resource	*res;
 	struct kore_buf		*buf;
+	struct kore_timer	*timer;		/* the next check of its bounds */
+	char			 user[APP_USER_MAX];
+	char			 request_id[33];
+	u_int64_t		 started;	/* kore_time_ms() */
+	u_int64_t		 taken;		/* the last batch sent */
 	int			 queued;
 	int			 aborted;
 	int			 finished;
+	int			 failed;	/* the database failed mid-way */
 };
 
 static struct export	*exports[EXPORTS_MAX];
 
+static int	 export_slot(const char *, char *, size_t);
+static void	 export_headers(struct http_request *,
+		    const struct resource *);
+static void	 export_start(struct export *, int, struct app_req *);
 static int	 export_batch(struct export *);
 static int	 export_sent(struct netbuf *);
+static void	 export_arm(struct export *, u_int64_t);
+static void	 export_check(void *, u_int64_t);
+static void	 export_cut(struct export *);
 static void	 export_disconnect(struct connection *);
+static void	 export_release(struct export *);
 static void	 export_free(struct export *);
+static u_int64_t ms_since(u_int64_t, u_int64_t);
 static void	 csv_field(struct kore_buf *, const char *, int);
+static void	 buf_room(struct kore_buf *, size_t);
 
 /* RFC 4180, and a leading = + - @ is defused for spreadsheets. */
 static void
 csv_field(struct kore_buf *b, const char *v, int first)
 {
-	const char	*p;
+	const char	*p, *quote;
+
+	/* At worst every byte is a quote, doubled; then , " ' and ". */
+	buf_room(b, 2 * strlen(v) + 4);
 
 	if (!first)
 		kore_buf_append(b, ",", 1);
@@ -52,13 +85,32 @@ csv_field(struct kore_buf *b, const char *v, int first)
 	kore_buf_append(b, "\"", 1);
 	if (*v == '=' || *v == '+' || *v == '-' || *v == '@')
 		kore_buf_append(b, "'", 1);
-	for (p = v; *p != '\0'; p++) {
-		if (*p == '"')
-			kore_buf_append(b, "\"\"", 2);
-		else
-			kore_buf_append(b, p, 1);
+	for (p = v; (quote = strchr(p, '"')) != NULL; p = quote + 1) {
+		kore_buf_append(b, p, quote - p + 1);
+		kore_buf_append(b, "\"", 1);
 	}
+	kore_buf_append(b, p, strlen(p));
 	kore_buf_append(b, "\"", 1);
+}
+
+/*
+ * Room for len more bytes in b, growing it by doubling: kore_buf_append
+ * grows a buffer by just what it appends, which copied the whole batch
+ * again for every field once a batch passed the first 64 KB.
+ */
+static void
+buf_room(struct kore_buf *b, size_t len)
+{
+	size_t	want;
+
+	if (b->length - b->offset >= len)
+		return;
+
+	want = b->length * 2;
+	if (want < b->offset + len)
+		want = b->offset + len;
+	b->data = kore_realloc(b->data, want);
+	b->length = want;
 }
 
 int
@@ -70,9 +122,7 @@ page_export(struct http_request *req, struct app_req *ctx)
 	struct export		*exp;
 	struct sql		 s;
 	PGresult		*pr;
-	char			 disp[160], day[16];
-	time_t			 now;
-	struct tm		 tm;
+	char			 busy[160];
 	int			 slot, first;
 
 	if ((res = resource_find(ctx->args[0])) == NULL) {
@@ -83,16 +133,21 @@ page_export(struct http_request *req, struct app_req *ctx)
 		return (render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
 		    q.error));
 
-	for (slot = 0; slot < EXPORTS_MAX && exports[slot] != NULL; slot++)
-		;
-	if (slot == EXPORTS_MAX) {
+	if ((slot = export_slot(ctx->user, busy, sizeof(busy))) == -1) {
 		return (render_error(req, ctx, HTTP_STATUS_SERVICE_UNAVAILABLE,
-		    "Too many exports are running; try again in a minute."));
+		    busy));
+	}
+
+	/* HEAD: the headers a GET would get; no body, so no query. */
+	if (req->method == HTTP_METHOD_HEAD) {
+		export_headers(req, res);
+		http_response(req, HTTP_STATUS_OK, NULL, 0);
+		return (KORE_RESULT_OK);
 	}
 
 	exp = kore_calloc(1, sizeof(*exp));
 	exp->res = res;
-	exp->db = db_connect_new(0);
+	exp->db = db_connect_read(ctx, 0);
 	if (PQstatus(exp->db) != CONNECTION_OK) {
 		export_free(exp);
 		metrics_db_error();
@@ -136,28 +191,86 @@ page_export(struct http_request *req, struct app_req *ctx)
 		    "The export failed while reading the database."));
 	}
 
-	now = time(NULL);
-	(void)gmtime_r(&now, &tm);
-	(void)strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-	(void)snprintf(disp, sizeof(disp),
-	    "attachment; filename=\"%s-%s.csv\"", res->name, day);
-
 	exp->c = req->owner;
-	exports[slot] = exp;
-	req->owner->flags |= CONN_CLOSE_EMPTY;
-	req->owner->disconnect = export_disconnect;
-	req->flags |= HTTP_REQUEST_NO_CONTENT_LENGTH;
-
-	http_response_header(req, "content-type", "text/csv; charset=utf-8");
-	http_response_header(req, "content-disposition", disp);
-	http_response_header(req, "cache-control", "no-store");
-	http_response_header(req, "x-content-type-options", "nosniff");
+	export_start(exp, slot, ctx);
+	export_headers(req, res);
 
 	exp->queued = 1;
 	http_response_stream(req, HTTP_STATUS_OK, exp->buf->data,
 	    exp->buf->offset, export_sent, exp);
 
 	return (KORE_RESULT_OK);
+}
+
+/*
+ * A free slot for user's export, or -1 with the reason in msg: the
+ * person already runs their share, or every slot is taken.
+ */
+static int
+export_slot(const char *user, char *msg, size_t len)
+{
+	int	i, slot, mine;
+
+	slot = -1;
+	mine = 0;
+	for (i = 0; i < EXPORTS_MAX; i++) {
+		if (exports[i] == NULL) {
+			if (slot == -1)
+				slot = i;
+		} else if (strcmp(exports[i]->user, user) == 0)
+			mine++;
+	}
+
+	if (mine >= app_cfg.export_per_person) {
+		(void)snprintf(msg, len, "You already have %d export%s "
+		    "running; wait for %s to finish, then try again.", mine,
+		    mine == 1 ? "" : "s", mine == 1 ? "it" : "one of them");
+		return (-1);
+	}
+	if (slot == -1) {
+		(void)snprintf(msg, len, "Too many exports are running; "
+		    "try again in a minute.");
+		return (-1);
+	}
+
+	return (slot);
+}
+
+/* The response headers: a CSV attachment named after the list and day. */
+static void
+export_headers(struct http_request *req, const struct resource *res)
+{
+	char		disp[160], day[16];
+	time_t		now;
+	struct tm	tm;
+
+	now = time(NULL);
+	(void)gmtime_r(&now, &tm);
+	(void)strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	(void)snprintf(disp, sizeof(disp),
+	    "attachment; filename=\"%s-%s.csv\"", res->name, day);
+
+	req->owner->flags |= CONN_CLOSE_EMPTY;
+	req->flags |= HTTP_REQUEST_NO_CONTENT_LENGTH;
+
+	http_response_header(req, "content-type", "text/csv; charset=utf-8");
+	http_response_header(req, "content-disposition", disp);
+	http_response_header(req, "cache-control", "no-store");
+	http_response_header(req, "x-content-type-options", "nosniff");
+}
+
+/* exp takes slot, for the person asking, and its bounds start counting. */
+static void
+export_start(struct export *exp, int slot, struct app_req *ctx)
+{
+	(void)kore_strlcpy(exp->user, ctx->user, sizeof(exp->user));
+	(void)kore_strlcpy(exp->request_id, ctx->request_id,
+	    sizeof(exp->request_id));
+	exp->started = kore_time_ms();
+	exp->taken = exp->started;
+	exports[slot] = exp;
+	exp->c->disconnect = export_disconnect;
+	export_arm(exp, exp->started);
 }
 
 /*
@@ -218,13 +331,23 @@ export_sent(struct netbuf *nb)
 		export_free(exp);
 		return (KORE_RESULT_OK);
 	}
+	exp->taken = kore_time_ms();
 	if (exp->finished)
 		return (KORE_RESULT_OK);
 
 	kore_buf_reset(exp->buf);
 	if (export_batch(exp) == -1) {
-		/* Cut the body short: the client sees a truncated file. */
+		/*
+		 * The file cannot be finished: reset the connection, from the
+		 * timer (not inside Kore's send), so that the client sees an
+		 * error rather than a file that looks complete.
+		 */
 		exp->finished = 1;
+		exp->failed = 1;
+		if (exp->timer != NULL)
+			kore_timer_remove(exp->timer);
+		exp->timer = kore_timer_add(export_check, 1, exp,
+		    KORE_TIMER_ONESHOT);
 		return (KORE_RESULT_OK);
 	}
 	if (exp->buf->offset == 0)
@@ -238,6 +361,77 @@ export_sent(struct netbuf *nb)
 	return (KORE_RESULT_OK);
 }
 
+/* A one-shot timer at the nearer of exp's two bounds. */
+static void
+export_arm(struct export *exp, u_int64_t now)
+{
+	u_int64_t	idle_end, total_end, at;
+
+	idle_end = exp->taken + (u_int64_t)app_cfg.export_idle_timeout * 1000;
+	total_end = exp->started + (u_int64_t)app_cfg.export_max_time * 1000;
+	at = idle_end < total_end ? idle_end : total_end;
+
+	exp->timer = kore_timer_add(export_check, at > now ? at - now : 1,
+	    exp, KORE_TIMER_ONESHOT);
+}
+
+/*
+ * The timer: end exp if a bound has passed, else wait for the nearer
+ * one again (a batch sent since moved the idle bound on).
+ */
+static void
+export_check(void *arg, u_int64_t now)
+{
+	struct export	*exp;
+	const char	*bound;
+	long		 secs;
+
+	exp = arg;
+	/* Kore frees a one-shot timer itself once this returns. */
+	exp->timer = NULL;
+
+	if (exp->failed) {
+		bound = "database error";
+		secs = (long)(ms_since(now, exp->started) / 1000);
+	} else if (ms_since(now, exp->started) >=
+	    (u_int64_t)app_cfg.export_max_time * 1000) {
+		bound = "export_max_time";
+		secs = app_cfg.export_max_time;
+	} else if (ms_since(now, exp->taken) >=
+	    (u_int64_t)app_cfg.export_idle_timeout * 1000) {
+		bound = "export_idle_timeout";
+		secs = app_cfg.export_idle_timeout;
+	} else {
+		export_arm(exp, now);
+		return;
+	}
+
+	log_event("export ended", json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}",
+	    "level", "warning", "request_id", exp->request_id, "user",
+	    exp->user, "resource", exp->res->name, "bound", bound,
+	    "seconds", (json_int_t)secs));
+	export_cut(exp);
+}
+
+/*
+ * End exp early: reset its client's connection (SO_LINGER 0: a close
+ * would read as the end of a complete file).  The disconnect frees the
+ * slot, the cursor and the database connection.
+ */
+static void
+export_cut(struct export *exp)
+{
+	struct linger	l;
+
+	l.l_onoff = 1;
+	l.l_linger = 0;
+	if (setsockopt(exp->c->fd, SOL_SOCKET, SO_LINGER, &l,
+	    sizeof(l)) == -1)
+		kore_log(LOG_NOTICE, "export: SO_LINGER: %s", errno_s);
+
+	kore_connection_disconnect(exp->c);
+}
+
 static void
 export_disconnect(struct connection *c)
 {
@@ -246,16 +440,20 @@ export_disconnect(struct connection *c)
 	for (i = 0; i < EXPORTS_MAX; i++) {
 		if (exports[i] == NULL || exports[i]->c != c)
 			continue;
-		/* A batch still queued is dropped later, with its callback. */
-		if (exports[i]->queued)
+		/* A batch still queued is dropped later, with its callback;
+		 * until then exp is only that batch's. */
+		if (exports[i]->queued) {
 			exports[i]->aborted = 1;
-		else
+			export_release(exports[i]);
+		} else {
 			export_free(exports[i]);
+		}
 	}
 }
 
+/* What an export holds besides its memory: its slot, timer, database. */
 static void
-export_free(struct export *exp)
+export_release(struct export *exp)
 {
 	int	i;
 
@@ -263,9 +461,28 @@ export_free(struct export *exp)
 		if (exports[i] == exp)
 			exports[i] = NULL;
 	}
-	if (exp->db != NULL)
+	if (exp->timer != NULL) {
+		kore_timer_remove(exp->timer);
+		exp->timer = NULL;
+	}
+	if (exp->db != NULL) {
 		PQfinish(exp->db);
+		exp->db = NULL;
+	}
+}
+
+static void
+export_free(struct export *exp)
+{
+	export_release(exp);
 	if (exp->buf != NULL)
 		kore_buf_free(exp->buf);
 	kore_free(exp);
+}
+
+/* Milliseconds from then to now (0 if then is later). */
+static u_int64_t
+ms_since(u_int64_t now, u_int64_t then)
+{
+	return (now > then ? now - then : 0);
 }

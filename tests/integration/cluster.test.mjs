@@ -182,6 +182,13 @@ test('lists read from the standby; a save\'s next pages read the primary', async
   assert.equal((await ro.get('/admin/customers?query=example', { headers: JSON_ })).status, 200);
   await waitUntil('the standby counting the read', () => customerReads(ports.standby) > before, 5000);
 
+  // So is a CSV export.
+  before = customerReads(ports.standby);
+  const csv = await ro.get('/admin/customers/export.csv');
+  assert.equal(csv.status, 200);
+  assert.match(csv.text_, /^"ID",/);
+  await waitUntil('the standby counting the export', () => customerReads(ports.standby) > before, 5000);
+
   // The standby stops replaying: within replica_max_lag it is still used,
   // and is now behind.
   await waitUntil('the standby caught up', () =>
