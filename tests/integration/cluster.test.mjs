@@ -228,6 +228,41 @@ test('lists read from the standby; a save\'s next pages read the primary', async
   }
 });
 
+test('in Chromium through the load balancer: sign in, save, find it in the list, sign out', async () => {
+  const { launch, shot } = await import('../lib/browser.mjs');
+  const id = psql(ports.primary, 'SELECT min(id) FROM customers');
+  const name = `Browser${Date.now() % 100000}`;
+  const browser = await launch();
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const go = (selector) => Promise.all([page.waitForNavigation(), page.click(selector)]);
+    await page.goto(`${lb}/admin/customers/${id}/edit`);
+    await page.fill('input[name="login"]', 'editor@example.com');
+    await page.fill('input[name="password"]', 'any');
+    await Promise.all([page.waitForURL((u) => u.toString().startsWith(`${lb}/admin/customers/${id}/edit`)),
+      page.click('button[type="submit"], input[type="submit"]')]);
+    await page.fill('#f-last_name', name);
+    await go('button[data-action="save"]');
+    assert.equal((await page.textContent('.flash')).trim(), 'Customer successfully updated');
+    await page.goto(`${lb}/admin/customers?query=${name}`);
+    assert.match(await page.textContent('main'), new RegExp(name), 'the list shows the saved name');
+    await shot(page, 'cluster-list-after-save');
+    const cookies = await context.cookies(lb);
+    await go('form.signout button');
+    await shot(page, 'cluster-signed-out');
+    // The copied session cookie, on each instance: refused.
+    const session = cookies.find((c) => c.name === 'cdot_session');
+    for (const app of apps) {
+      const res = await fetch(`${app.url}/admin`, { headers: { cookie: `cdot_session=${session.value}`,
+        accept: 'application/json' }, redirect: 'manual' });
+      assert.notEqual(res.status, 200, app.name);
+    }
+  } finally {
+    await browser.close();
+  }
+});
+
 test('the sales system\'s retry through the load balancer: one extension, the same answer', async () => {
   const { tag, account, subscription, OPPORTUNITY, API } = await import('./support_helpers.mjs');
   const post = async (base, body, headers = {}) => {
