@@ -104,6 +104,7 @@ demo:
 
 seed-scale:
 	@sql/seed_scale.sh $(SCALE)
+	@[ -z "$(SEAT_LINKS)" ] || sql/seed_seat_links.sh $(SEAT_LINKS)
 
 # Figures on production-scale data; see tests/bench/RESULTS.md.
 bench: deps keys build/app.so
