@@ -65,14 +65,14 @@ row_action_ids(struct app_req *ctx, const struct edit_resource *er,
 	int		 i;
 
 	params[0] = ids;
-	(void)snprintf(sql, sizeof(sql), "SELECT id::text FROM %s WHERE "
+	(void)snprintf(sql, sizeof(sql), "SELECT id::text AS id FROM %s WHERE "
 	    "id = ANY($1::bigint[]) AND (%s)", er->table,
 	    er->row_action_where != NULL ? er->row_action_where : "true");
 	if ((res = db_exec(ctx, sql, 1, params)) == NULL)
 		return (NULL);
 	ok = json_object();
 	for (i = 0; i < PQntuples(res); i++)
-		json_object_set_new(ok, PQgetvalue(res, i, 0), json_true());
+		json_object_set_new(ok, DB_COL(res, i, "id"), json_true());
 	PQclear(res);
 
 	return (ok);

@@ -157,6 +157,7 @@ void	 list_where(struct sql *, const struct list_query *);
 void	 list_order(struct sql *, const struct list_query *);
 void	 list_select(struct sql *, const struct resource *, int);
 void	 list_select_value(struct kore_buf *, const struct field *);
+const char	*list_value(PGresult *, int, int);
 const char	*field_option_label(const struct field *, const char *);
 const char	*field_option_value(const struct field *, const char *);
 char	*list_query_string(const struct list_query *, const char *,
