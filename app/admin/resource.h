@@ -144,24 +144,27 @@ struct sql {
 
 extern const struct resource	*resources[];
 
+/* admin/resources_find.c */
 const struct resource	*resource_find(const char *);
 const struct field	*resource_field(const struct resource *,
 			    const char *);
 const char		*resource_path(const struct resource *);
 
+/* admin/query.c: the list SQL */
 int	 list_query_parse(struct app_req *, struct list_query *,
 	    const struct resource *, const struct params *);
 void	 list_where(struct sql *, const struct list_query *);
 void	 list_order(struct sql *, const struct list_query *);
 void	 list_select(struct sql *, const struct resource *, int);
 void	 list_select_value(struct kore_buf *, const struct field *);
+const char	*list_value(PGresult *, int, int);
 const char	*field_option_label(const struct field *, const char *);
 const char	*field_option_value(const struct field *, const char *);
 char	*list_query_string(const struct list_query *, const char *,
 	    const char *, int);
 json_t	*list_filters_view(const struct list_query *);
 
-/* Edit links and actions for those who may edit (admin/edit.c). */
+/* Edit links and actions for editors (admin/record_actions.c). */
 void	 edit_show_decorate(struct app_req *, const struct resource *,
 	    const char *, json_t *);
 void	 edit_list_decorate(struct app_req *, const struct resource *,
