@@ -4,8 +4,18 @@
 # stand-ins for Zuora and for the SMTP relay, the outbox worker, and the
 # app built with AddressSanitizer and UBSan.  Prints each suite's result
 # and a last line "total: N passed, M failed"; exits non-zero on any
-# failure.  TEST_ONLY=word runs only the integration and browser test
-# files whose names contain it (a suite with none counts as failed).
+# failure.
+#
+# A part of it (the unit and SQL tests always run):
+#   TEST_ONLY=word        only the integration and browser test files
+#                         whose names contain word;
+#   TEST_NAME='regexp'    only the integration and browser tests whose
+#                         names match it (node:test's testNamePatterns;
+#                         each file's set-up and clean-up still run);
+#   CK_RUN_SUITE=name     only that suite of the unit tests (Check), and
+#   CK_RUN_CASE=name      only that test case of it.
+# E.g. TEST_ONLY=edit_billing TEST_NAME='Refresh from Zuora' make test.
+# A run that selects no integration or browser test fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -53,19 +63,9 @@ stop() {
 cleanup() {
 	stop "$app_pid"
 	app_pid=
-	[ -z "$oidc_pid" ] || kill "$oidc_pid" 2>/dev/null
-	[ -z "$outbox_pid" ] || kill "$outbox_pid" 2>/dev/null
-	[ -z "$zuora_pid" ] || kill "$zuora_pid" 2>/dev/null
-	[ -z "$smtp_pid" ] || kill "$smtp_pid" 2>/dev/null
-	[ -z "$gitlab_pid" ] || kill "$gitlab_pid" 2>/dev/null
-	[ -z "$portal_pid" ] || kill "$portal_pid" 2>/dev/null
-	[ -z "$app_pid" ] || wait "$app_pid" 2>/dev/null
-	[ -z "$oidc_pid" ] || wait "$oidc_pid" 2>/dev/null
-	[ -z "$outbox_pid" ] || wait "$outbox_pid" 2>/dev/null
-	[ -z "$zuora_pid" ] || wait "$zuora_pid" 2>/dev/null
-	[ -z "$smtp_pid" ] || wait "$smtp_pid" 2>/dev/null
-	[ -z "$gitlab_pid" ] || wait "$gitlab_pid" 2>/dev/null
-	[ -z "$portal_pid" ] || wait "$portal_pid" 2>/dev/null
+	local pid helpers="$oidc_pid $outbox_pid $zuora_pid $smtp_pid $gitlab_pid $portal_pid"
+	for pid in $helpers; do kill "$pid" 2>/dev/null; done
+	for pid in $helpers; do wait "$pid" 2>/dev/null; done
 	[ -z "$pg_started" ] || conf/dev/pg.sh stop "$work/pg"
 }
 trap cleanup EXIT
@@ -223,9 +223,15 @@ if ! curl -fs "$APP_URL/healthz" >/dev/null 2>&1; then
 	tail -n 30 "$work/app.log"
 	count 0 1
 else
+	ran=$((passed + failed))
 	run_counted integration node tests/integration/run.mjs ${TEST_ONLY:-}
 	if [ -d tests/browser ] && ls tests/browser/*.test.mjs >/dev/null 2>&1; then
 		run_counted browser node tests/browser/run.mjs ${TEST_ONLY:-}
+	fi
+	if [ $((passed + failed)) -eq "$ran" ]; then
+		echo "not ok - no integration or browser test was selected" \
+		    "(TEST_ONLY=${TEST_ONLY:-}, TEST_NAME=${TEST_NAME:-})"
+		count 0 1
 	fi
 fi
 

@@ -10,7 +10,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { launch, signedInPage } from '../lib/browser.mjs';
+import { openSignedIn, signedInPage } from '../lib/browser.mjs';
 import { APP_URL } from '../lib/http.mjs';
 import { one } from '../lib/db.mjs';
 import { LISTS } from '../lib/lists.mjs';
@@ -30,9 +30,7 @@ const SHOW = {
 let browser;
 let page;
 before(async () => {
-  browser = await launch();
-  page = await signedInPage(browser, 'admin@example.com');
-  await page.setViewportSize({ width: 1280, height: 800 });
+  ({ browser, page } = await openSignedIn('admin@example.com', { size: { width: 1280, height: 800 } }));
 });
 after(async () => { await browser?.close(); });
 

@@ -2,13 +2,12 @@
 // record and its history.  Screenshots are kept for people to look at.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, shot, signedInPage } from '../lib/browser.mjs';
+import { openSignedIn, shot } from '../lib/browser.mjs';
 
 let browser;
 let page;
 before(async () => {
-  browser = await launch();
-  page = await signedInPage(browser, 'readonly@example.com', '/admin/customers');
+  ({ browser, page } = await openSignedIn('readonly@example.com', { path: '/admin/customers' }));
 });
 after(async () => { await browser?.close(); });
 

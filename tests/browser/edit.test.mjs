@@ -5,7 +5,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { launch, shot, signedInPage } from '../lib/browser.mjs';
+import { openSignedIn, shot } from '../lib/browser.mjs';
 import { APP_URL } from '../lib/http.mjs';
 import { one, q, sql } from '../lib/db.mjs';
 
@@ -27,8 +27,7 @@ before(async () => {
     UPDATE billing_accounts SET bill_to_contact_id = c.id, sold_to_contact_id = c.id
       FROM billing_account_contacts c WHERE c.zuora_contact_id = ${q(zcid)} AND billing_accounts.zuora_account_id = ${q(zid)};
     COMMIT;`);
-  browser = await launch();
-  page = await signedInPage(browser, 'editor@example.com', `/admin/customers/${customer}`);
+  ({ browser, page } = await openSignedIn('editor@example.com', { path: `/admin/customers/${customer}` }));
 });
 after(async () => {
   await browser?.close();

@@ -10,7 +10,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { launch, shot, signedInPage } from '../lib/browser.mjs';
+import { openSignedIn, shot } from '../lib/browser.mjs';
 import { APP_URL } from '../lib/http.mjs';
 import { one, q, sql } from '../lib/db.mjs';
 import { LISTS } from '../lib/lists.mjs';
@@ -37,9 +37,7 @@ before(async () => {
     VALUES (${gitlabId}, ${q(`guide-layout-${t}`)}, ${q(`Guide Layout ${t}`)}, 'group', 'ultimate_trial') RETURNING id`));
   trialId = Number(one(`INSERT INTO trials (namespace_id, plan, starts_on, ends_on)
     VALUES (${ns}, 'ultimate_trial', CURRENT_DATE - 3, CURRENT_DATE + 27) RETURNING id`));
-  browser = await launch();
-  page = await signedInPage(browser, 'admin@example.com');
-  await page.setViewportSize({ width: W, height: H });
+  ({ browser, page } = await openSignedIn('admin@example.com', { size: { width: W, height: H } }));
 });
 
 after(async () => {

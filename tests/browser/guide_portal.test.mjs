@@ -4,16 +4,14 @@
 // customer; the page policy lets exactly that origin through.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, shot, signedInPage } from '../lib/browser.mjs';
+import { openSignedIn, shot } from '../lib/browser.mjs';
 import { APP_URL } from '../lib/http.mjs';
 import { one } from '../lib/db.mjs';
 
 let browser;
 let page;
 before(async () => {
-  browser = await launch();
-  page = await signedInPage(browser, 'editor@example.com');
-  await page.setViewportSize({ width: 1280, height: 800 });
+  ({ browser, page } = await openSignedIn('editor@example.com', { size: { width: 1280, height: 800 } }));
 });
 after(async () => { await browser?.close(); });
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Client, APP_URL } from '../lib/http.mjs';
 import {
   OIDC_URL, USERS, follow, toCallback, signInAs, cookie, setCookie,
-  setCookies, csrfToken, logSince, logSize, waitForSignIn,
+  setCookies, csrfToken, logSince, logSize, waitForSignIn, withParam,
 } from './auth_flow.mjs';
 
 const LOG = process.env.CDOT_TEST_APP_LOG;
@@ -300,9 +300,7 @@ test('a wrong, missing or replayed state gets a clear page and no session', asyn
   // Wrong state: no transaction for it.
   const c = new Client();
   const cb = await toCallback(c, 'editor@example.com');
-  const wrong = new URL(cb);
-  wrong.searchParams.set('state', 'AAAAAAAAAAAAAAAA');
-  let res = await c.get(wrong.toString(), { headers: HTML });
+  let res = await c.get(withParam(cb, 'state', 'AAAAAAAAAAAAAAAA'), { headers: HTML });
   assert.equal(res.status, 400);
   assert.match(res.text_, /This sign-in has expired, was already used/);
   assert.match(res.text_, /href="\/auth\/signin"/);
@@ -346,9 +344,7 @@ test('a replayed or invalid code is refused by the provider: a clear page, the w
   for (const code of [used.searchParams.get('code'), 'not-a-code', 'x'.repeat(1500)]) {
     // A fresh sign-in (new state and transaction) finished with that code.
     const cb = await toCallback(first, 'editor@example.com');
-    const forged = new URL(cb);
-    forged.searchParams.set('code', code);
-    const res = await first.get(forged.toString(), { headers: HTML });
+    const res = await first.get(withParam(cb, 'code', code), { headers: HTML });
     assert.equal(res.status, 400, code.slice(0, 20));
     assert.match(res.text_, /could not be completed/);
     assert.equal(setCookies(res).cdot_session, undefined, 'no new session');
@@ -356,18 +352,15 @@ test('a replayed or invalid code is refused by the provider: a clear page, the w
   // Codes too long never reach the provider (Kore itself refuses URIs
   // over 2000 bytes with 414).
   const cb = await toCallback(first, 'editor@example.com');
-  const long = new URL(cb);
-  long.searchParams.set('code', 'x'.repeat(5000));
-  assert.ok([400, 414].includes((await first.get(long.toString(), { headers: HTML })).status));
+  assert.ok([400, 414].includes((await first.get(withParam(cb, 'code', 'x'.repeat(5000)),
+    { headers: HTML })).status));
   await stillServing();
 });
 
 test('a provider error or an answer naming another issuer is refused', async () => {
   const c = new Client();
   const cb = await toCallback(c, 'editor@example.com');
-  const other = new URL(cb);
-  other.searchParams.set('iss', 'http://evil.example');
-  let res = await c.get(other.toString(), { headers: HTML });
+  let res = await c.get(withParam(cb, 'iss', 'http://evil.example'), { headers: HTML });
   assert.equal(res.status, 400);
   assert.match(res.text_, /another sign-in service/);
 

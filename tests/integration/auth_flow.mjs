@@ -3,6 +3,9 @@
 // jar, stopping wherever a test wants to look or to tamper.
 import { readFileSync } from 'node:fs';
 import { Client, APP_URL } from '../lib/http.mjs';
+import { sleep, poll } from '../lib/wait.mjs';
+
+export { sleep };
 
 export const OIDC_URL = process.env.OIDC_URL ?? 'http://127.0.0.1:9400';
 const HTML = { accept: 'text/html' };
@@ -57,6 +60,14 @@ export async function toCallback(c, email, start = '/auth/signin') {
   return at.url;
 }
 
+// url with its query parameter name set to value: a callback URL
+// tampered with, or forged.
+export function withParam(url, name, value) {
+  const u = new URL(url);
+  u.searchParams.set(name, value);
+  return u.toString();
+}
+
 // A client signed in as email; res is the callback's answer.
 export async function signInAs(email, start = '/auth/signin', base = APP_URL) {
   const c = new Client(base);
@@ -104,19 +115,14 @@ export function logSize(path) {
   return readFileSync(path, 'utf8').length;
 }
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
 // tests/run.sh starts the provider and the app together; until the
 // provider listens, sign-in answers 503 (and each worker retries by
 // itself).  Wait for it rather than fail.
 export async function waitForSignIn(base = APP_URL, ms = 20000) {
-  const until = Date.now() + ms;
   let status = 0;
-  while (Date.now() < until) {
-    const res = await new Client(base).get('/auth/signin', { headers: HTML });
-    status = res.status;
-    if (status === 302) return;
-    await sleep(250);
-  }
-  throw new Error(`sign-in never became available (last status ${status})`);
+  const up = await poll(async () => {
+    status = (await new Client(base).get('/auth/signin', { headers: HTML })).status;
+    return status === 302;
+  }, ms, 250);
+  if (!up) throw new Error(`sign-in never became available (last status ${status})`);
 }

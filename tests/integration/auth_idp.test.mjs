@@ -37,12 +37,17 @@ after(async () => {
   await idp?.close();
 });
 
-// Sign in through the mock provider; returns the client and the callback's answer.
-async function signIn(c = new Client(app.url), start = '/auth/signin') {
+// A sign-in from start through the mock provider, up to the app's
+// callback (not requested): follow()'s { res, url, stopped }.
+async function toAppCallback(c, start = '/auth/signin') {
   const from = `${app.url}${start}`;
   const res = await c.get(from, { headers: HTML });
-  const at = await follow(c, res, from,
-    (u) => u.origin === app.url && u.pathname === '/auth/callback');
+  return follow(c, res, from, (u) => u.origin === app.url && u.pathname === '/auth/callback');
+}
+
+// Sign in through the mock provider; returns the client and the callback's answer.
+async function signIn(c = new Client(app.url), start = '/auth/signin') {
+  const at = await toAppCallback(c, start);
   if (!at.stopped) throw new Error(`no callback: ${at.res.status} ${at.res.text_.slice(0, 200)}`);
   const done = await c.get(at.url.toString(), { headers: HTML });
   return { c, res: done, cb: at.url };
@@ -162,10 +167,7 @@ test('groups come from the token; unknown groups give no role', async () => {
 
 test('the provider going down mid-sign-in gets a clear page; the worker keeps serving', async () => {
   const c = new Client(app.url);
-  const from = `${app.url}/auth/signin`;
-  const start = await c.get(from, { headers: HTML });
-  const at = await follow(c, start, from,
-    (u) => u.origin === app.url && u.pathname === '/auth/callback');
+  const at = await toAppCallback(c);
   assert.ok(at.stopped);
 
   await idp.close();
@@ -185,10 +187,7 @@ test('the provider going down mid-sign-in gets a clear page; the worker keeps se
 
 test('other requests are served while a sign-in waits on a slow provider', async () => {
   const c = new Client(app.url);
-  const from = `${app.url}/auth/signin`;
-  const start = await c.get(from, { headers: HTML });
-  const at = await follow(c, start, from,
-    (u) => u.origin === app.url && u.pathname === '/auth/callback');
+  const at = await toAppCallback(c);
 
   // The token endpoint answers only after 2 seconds.
   const handle = idp.handle.bind(idp);

@@ -10,6 +10,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { sleep, poll } from '../lib/wait.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -54,14 +55,14 @@ export class AppInstance {
     });
     closeSync(fd);
     this.exited = new Promise((resolve) => this.proc.on('exit', resolve));
-    for (let i = 0; i < 150; i++) {
+    // Until it answers, or has exited.
+    const up = await poll(async () => {
       try {
-        const res = await fetch(`${this.url}/healthz`);
-        if (res.ok) return;
+        if ((await fetch(`${this.url}/healthz`)).ok) return 'up';
       } catch { /* not up yet */ }
-      if (this.proc.exitCode !== null) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+      return this.proc.exitCode !== null && 'exited';
+    }, 15000);
+    if (up === 'up') return;
     throw new Error(`${this.name} did not start:\n${this.logText().slice(-2000)}`);
   }
 
@@ -78,7 +79,7 @@ export class AppInstance {
     const group = -this.proc.pid;
     if (this.proc.exitCode === null) {
       try { process.kill(group, 'SIGTERM'); } catch { /* gone */ }
-      await Promise.race([this.exited, new Promise((r) => setTimeout(r, 5000))]);
+      await Promise.race([this.exited, sleep(5000)]);
     }
     try { process.kill(group, 'SIGKILL'); } catch { /* all gone */ }
     await this.exited;

@@ -22,8 +22,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppInstance } from './auth_instance.mjs';
 import { freePort } from './auth_mockidp.mjs';
-import { signIn } from '../lib/signin.mjs';
-import { Client } from '../lib/http.mjs';
+import { signedInClient, sameSession } from '../lib/signin.mjs';
+import { one } from '../lib/db.mjs';
+import { sleep, waitFor } from '../lib/wait.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WORK = join(process.env.CDOT_TEST_WORK ?? join(ROOT, 'var/test'), `cluster-${process.pid}`);
@@ -35,14 +36,10 @@ const procs = [];
 let apps = [];
 let lb;
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const figure = (what, value) => console.log(`# figure: ${what}: ${value}`);
 
-// psql on one server of the pair.
-function psql(port, text) {
-  return execFileSync('psql', ['-X', '-q', '-t', '-A', '-h', '127.0.0.1', '-p', String(port), '-U', 'cdot',
-    '-d', 'cdot', '-v', 'ON_ERROR_STOP=1', '-c', text], { encoding: 'utf8' }).trim();
-}
+// SQL on one server of the pair: the first value it prints.
+const psql = (port, text) => one(text, { port });
 
 // Reads of customers counted by the server's own statistics.
 function customerReads(port) {
@@ -50,15 +47,11 @@ function customerReads(port) {
     FROM pg_stat_user_tables WHERE relname = 'customers'`));
 }
 
+// Waits until fn is true (an error counts as false): -> how long it took, ms.
 async function waitUntil(what, fn, ms = 20000) {
   const t0 = Date.now();
-  for (;;) {
-    let ok = false;
-    try { ok = await fn(); } catch { ok = false; }
-    if (ok) return Date.now() - t0;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
+  await waitFor(what, async () => { try { return await fn(); } catch { return false; } }, ms);
+  return Date.now() - t0;
 }
 
 function start(cmd, args, env, log) {
@@ -126,23 +119,10 @@ after(async () => {
 
 // A signed-in person whose requests go through the load balancer, with
 // their form token.
-async function person(email) {
-  const c = await signIn(email, { base: lb });
-  const res = await c.get('/admin', { headers: { accept: 'application/json' } });
-  c.csrf = JSON.parse(res.text_).csrf_token;
-  return c;
-}
+const person = (email) => signedInClient(email, { base: lb });
 
-// The same cookies, sent straight to one instance.
-function on(c, app) {
-  const d = new Client(app.url);
-  for (const [key, value] of c.cookies) {
-    const [, name] = key.split(' ');
-    d.cookies.set(`${new URL(app.url).origin} ${name}`, value);
-  }
-  d.csrf = c.csrf;
-  return d;
-}
+// The same session, sent straight to one instance.
+const on = (c, app) => sameSession(c, app.url);
 
 const JSON_ = { accept: 'application/json' };
 

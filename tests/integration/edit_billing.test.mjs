@@ -6,15 +6,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  client, editForm, fieldErrors, assertHistory, follow, makeAccount, tag, sql, one, q,
+  clients, editForm, fieldErrors, assertHistory, follow, makeAccount, tag, sql, one, q,
   waitFor, outboxRows, zuoraId, EDITOR, ADMIN, HTML, JSON_,
   cleanup, track,
 } from './edit_helpers.mjs';
 import { zuora } from '../lib/zuora.mjs';
+import { sleep } from '../lib/wait.mjs';
 
 let ed; let ed2; let ro;
 before(async () => {
-  [ed, ed2, ro] = await Promise.all([client(EDITOR), client(ADMIN), client('readonly@example.com')]);
+  [ed, ed2, ro] = await clients(EDITOR, ADMIN, 'readonly@example.com');
 });
 after(async () => { await zuora.mode('up'); cleanup(); });
 
@@ -152,7 +153,7 @@ test('a slow Zuora is waited for in a task: bounded, and the panel keeps serving
   try {
     const t0 = Date.now();
     const refresh = ed.submit(`/admin/billing_accounts/${a.id}/refresh_from_zuora`, {}, JSON_);
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     // Meanwhile, other requests (on either worker) are answered at once.
     const quick = await Promise.all(Array.from({ length: 6 }, async () => {
       const s = Date.now();

@@ -4,11 +4,12 @@
 // other tests count.
 import assert from 'node:assert/strict';
 import { randomBytes, createHash } from 'node:crypto';
-import { signIn } from '../lib/signin.mjs';
+import { signedInClient } from '../lib/signin.mjs';
 import { sql, one, q } from '../lib/db.mjs';
 import { zuoraId } from '../lib/zuora.mjs';
+import { waitFor } from '../lib/wait.mjs';
 
-export { sql, one, q, zuoraId };
+export { sql, one, q, zuoraId, waitFor };
 
 export const EDITOR = 'editor@example.com';
 export const ADMIN = 'admin@example.com';
@@ -19,16 +20,12 @@ export const JSON_ = { accept: 'application/json' };
 export const tag = () => randomBytes(4).toString('hex');
 export const sha256 = (s) => createHash('sha256').update(s).digest('hex');
 
-// A signed-in client that knows its form token.
-export async function client(email) {
-  const c = await signIn(email);
-  const { body } = await c.json('/admin');
-  assert.ok(body.csrf_token, `${email} has a form token`);
-  c.csrf = body.csrf_token;
-  // Posts a form with the token, as the browser would.
-  c.submit = (path, form, headers = HTML) => c.post(path, { csrf_token: c.csrf, ...form }, { headers });
-  return c;
-}
+// A signed-in client that knows its form token (c.csrf) and posts forms
+// with it (c.submit(path, form, headers = HTML)).
+export const client = (email) => signedInClient(email);
+
+// Signed-in clients, one for each email, in that order.
+export const clients = (...emails) => Promise.all(emails.map(client));
 
 // The edit form as JSON: { lock_version, values: {name: value}, fields }.
 export async function editForm(c, path) {
@@ -145,16 +142,6 @@ export function makeAccount(t, { email, country = 'US', state = 'California' } =
   track.account(rows[0][0]);
   track.contact(zcid);
   return { id: Number(rows[0][0]), contactId: Number(rows[0][1]), zid, zcid };
-}
-
-export async function waitFor(what, fn, ms = 15000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 export function outboxRows(type, id) {

@@ -5,17 +5,25 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  client, fieldErrors, assertHistory, follow, makeCustomer, makeAccount, tag, sql, one,
+  clients, fieldErrors, assertHistory, follow, makeCustomer, makeAccount, tag, sql, one,
   history, EDITOR, HTML, JSON_,
   cleanup,
 } from './edit_helpers.mjs';
 
 let ed; let ro;
-before(async () => { [ed, ro] = await Promise.all([client(EDITOR), client('readonly@example.com')]); });
+before(async () => { [ed, ro] = await clients(EDITOR, 'readonly@example.com'); });
 after(() => { cleanup(); });
 
 const membershipOf = (customer) => sql(`SELECT id, billing_account_id, lock_version
   FROM billing_account_memberships WHERE customer_id = ${customer}`)[0];
+
+// A new customer c, already a member of a new billing account a.
+function memberOf(t) {
+  const c = makeCustomer(t);
+  const a = makeAccount(t);
+  sql(`INSERT INTO billing_account_memberships (customer_id, billing_account_id) VALUES (${c}, ${a.id})`);
+  return { c, a };
+}
 
 test('the new form: customer and billing account, searchable as you type', async () => {
   const list = await ed.json('/admin/billing_account_memberships');
@@ -64,10 +72,8 @@ test('add by IDs (what the search as you type sends)', async () => {
 
 test('a customer who already has a membership gets a clear error beside the field', async () => {
   const t = tag();
-  const c = makeCustomer(t);
-  const a = makeAccount(t);
+  const { c, a } = memberOf(t);
   const b = makeAccount(`${t}b`);
-  sql(`INSERT INTO billing_account_memberships (customer_id, billing_account_id) VALUES (${c}, ${a.id})`);
   const res = await ed.submit('/admin/billing_account_memberships', { customer_id: String(c), billing_account_id: String(b.id) }, JSON_);
   assert.equal(res.status, 422);
   const body = JSON.parse(res.text_);
@@ -96,9 +102,7 @@ test('unknown or blank customer and billing account are refused', async () => {
 
 test('delete: the confirmation page, "Yes, I\'m sure", then the Guide\'s flash', async () => {
   const t = tag();
-  const c = makeCustomer(t);
-  const a = makeAccount(t);
-  sql(`INSERT INTO billing_account_memberships (customer_id, billing_account_id) VALUES (${c}, ${a.id})`);
+  const { c } = memberOf(t);
   const [mid] = membershipOf(c);
 
   const { body: show } = await ed.json(`/admin/billing_account_memberships/${mid}`);
@@ -135,10 +139,8 @@ test('delete: the confirmation page, "Yes, I\'m sure", then the Guide\'s flash',
 
 test('a confirmation opened before someone changed the membership does not delete it', async () => {
   const t = tag();
-  const c = makeCustomer(t);
-  const a = makeAccount(t);
+  const { c, a } = memberOf(t);
   const b = makeAccount(`${t}b`);
-  sql(`INSERT INTO billing_account_memberships (customer_id, billing_account_id) VALUES (${c}, ${a.id})`);
   const [mid, , lv] = membershipOf(c);
   sql(`UPDATE billing_account_memberships SET billing_account_id = ${b.id} WHERE id = ${mid}`);
   const res = await ed.submit(`/admin/billing_account_memberships/${mid}/delete`, { lock_version: lv }, JSON_);

@@ -6,14 +6,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  client, makeCustomer, tag, sql, one, q, sha256, history, ACTOR, EDITOR, HTML, JSON_, follow,
+  clients, makeCustomer, tag, sql, one, q, sha256, history, ACTOR, EDITOR, HTML, JSON_, follow,
   cleanup,
 } from './edit_helpers.mjs';
 import { APP_URL } from '../lib/http.mjs';
 
 const SERVICE = process.env.CDOT_PORTAL_SERVICE_TOKEN;
 let ed; let ro;
-before(async () => { [ed, ro] = await Promise.all([client(EDITOR), client('readonly@example.com')]); });
+before(async () => { [ed, ro] = await clients(EDITOR, 'readonly@example.com'); });
 after(() => { cleanup(); });
 
 async function redeem(kind, token, { auth = `Bearer ${SERVICE}`, type = 'application/json', body } = {}) {

@@ -5,13 +5,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  client, fieldErrors, assertHistory, follow, makeCustomer, tag, sql, one, q, EDITOR, ADMIN, HTML, JSON_,
+  clients, fieldErrors, assertHistory, follow, makeCustomer, tag, sql, one, q, EDITOR, ADMIN, HTML, JSON_,
   cleanup, track,
 } from './edit_helpers.mjs';
 
 let ed; let ed2; let ro;
 before(async () => {
-  [ed, ed2, ro] = await Promise.all([client(EDITOR), client(ADMIN), client('readonly@example.com')]);
+  [ed, ed2, ro] = await clients(EDITOR, ADMIN, 'readonly@example.com');
 });
 after(() => { cleanup(); });
 

@@ -21,8 +21,10 @@ import { Client } from '../lib/http.mjs';
 import { AppInstance } from './auth_instance.mjs';
 import { freePort } from './auth_mockidp.mjs';
 import {
-  signInAs, cookie, setCookie, waitForSignIn, sleep, logSince, logSize,
+  signInAs, cookie, setCookie, waitForSignIn, logSince, logSize,
 } from './auth_flow.mjs';
+import { psql as psqlOn } from '../lib/db.mjs';
+import { sleep, poll } from '../lib/wait.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ROWS = 30000;
@@ -39,10 +41,7 @@ const sessions = {};
 const open = new Set(); // raw sockets still open, destroyed at the end
 
 // psql on the tests' own database: a script, or a file (-f).
-function psql(text, file = '-') {
-  return execFileSync('psql', ['-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-d', DB, '-f', file],
-    { env: process.env, input: text, stdio: ['pipe', 'pipe', 'inherit'], encoding: 'utf8' }).trim();
-}
+const psql = (text, file = '-') => psqlOn(text, { db: DB, file }).trim();
 
 function dbUrl() {
   const u = new URL(process.env.CDOT_DATABASE_URL);
@@ -168,16 +167,11 @@ function endedSince(app, from) {
 
 // Waits until n "export ended" events for bound are in the log since from.
 async function ended(app, bound, n, from, ms = 15000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    const events = endedSince(app, from).filter((e) => e.bound === bound);
-    if (events.length >= n) return events;
-    if (Date.now() > until) {
-      throw new Error(`${events.length} of ${n} exports ended by ${bound}; the log:\n` +
-        app.logText().slice(from).slice(-2000));
-    }
-    await sleep(100);
-  }
+  const byBound = () => endedSince(app, from).filter((e) => e.bound === bound);
+  const events = await poll(() => { const e = byBound(); return e.length >= n && e; }, ms);
+  if (events) return events;
+  throw new Error(`${byBound().length} of ${n} exports ended by ${bound}; the log:\n` +
+    app.logText().slice(from).slice(-2000));
 }
 
 // A complete export: every row, and the last one whole.

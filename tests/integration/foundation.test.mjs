@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { Client } from '../lib/http.mjs';
+import { sleep } from '../lib/wait.mjs';
 
 const c = new Client();
 
@@ -78,7 +79,7 @@ test('every request is one JSON log line without cookies or query strings', asyn
   const res = await c.get('/healthz?secret=abc', { headers: { cookie: 'session=topsecret' } });
   const id = res.headers.get('x-request-id');
   // Kore writes when the request is freed; give it a moment.
-  await new Promise((r) => setTimeout(r, 200));
+  await sleep(200);
   const { readFileSync } = await import('node:fs');
   const lines = readFileSync(process.env.CDOT_TEST_APP_LOG, 'utf8').split('\n');
   const line = lines.find((l) => l.includes(id));

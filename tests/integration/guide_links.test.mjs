@@ -7,10 +7,10 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, APP_URL } from '../lib/http.mjs';
-import { client, one, HTML } from './edit_helpers.mjs';
+import { clients, one, HTML } from './edit_helpers.mjs';
 
 let ed; let ro;
-before(async () => { [ed, ro] = await Promise.all([client('editor@example.com'), client('readonly@example.com')]); });
+before(async () => { [ed, ro] = await clients('editor@example.com', 'readonly@example.com'); });
 
 const QSR = '/admin/reconciliation?&f[error_message][98073][o]=like&f[error_message][98073][v]=' +
   'MaxAdditionalSeatsExceededError&model_name=reconciliation&sort=reconcile_on&sort_reverse=true';

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  client, editForm, follow, makeCustomer, tag, sql, one, ACTOR, EDITOR, HTML,
+  clients, editForm, follow, makeCustomer, tag, sql, one, ACTOR, EDITOR, HTML,
 } from './edit_helpers.mjs';
 import {
   account, subscription, namespace, trial, cleanup,
@@ -14,7 +14,7 @@ import {
 
 let ro; let ed;
 before(async () => {
-  [ro, ed] = await Promise.all([client('readonly@example.com'), client(EDITOR)]);
+  [ro, ed] = await clients('readonly@example.com', EDITOR);
 });
 after(cleanup);
 

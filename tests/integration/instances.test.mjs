@@ -8,6 +8,8 @@ import { request } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { APP_URL } from '../lib/http.mjs';
+import { signedInClient, sameSession } from '../lib/signin.mjs';
+import { sleep, poll } from '../lib/wait.mjs';
 
 // A GET from a given local address (127.0.0.2 is not in metrics_allow).
 function get(path, { from = '127.0.0.1', headers = {} } = {}) {
@@ -62,11 +64,10 @@ test('a killed parent takes its workers with it: a new instance starts on the sa
     process.kill(first.proc.pid, 'SIGKILL');   // the parent only
     await first.exited;
     // Its workers follow (PR_SET_PDEATHSIG): the port is free again.
-    let freed = false;
-    for (let i = 0; i < 100 && !freed; i++) {
-      try { await fetch(`${first.url}/livez`); } catch { freed = true; }
-      if (!freed) await new Promise((r) => setTimeout(r, 100));
-    }
+    const freed = await poll(async () => {
+      try { await fetch(`${first.url}/livez`); } catch { return true; }
+      return false;
+    }, 10000);
     assert.ok(freed, 'no worker kept the port');
     await second.start();
     assert.equal((await fetch(`${second.url}/livez`)).status, 200);
@@ -80,17 +81,7 @@ test('a killed parent takes its workers with it: a new instance starts on the sa
 // The same signed-in person, talking to another instance (the session
 // cookie is sealed with the shared session_secret).
 async function sameSessionOn(email, url) {
-  const { client } = await import('./edit_helpers.mjs');
-  const { Client } = await import('../lib/http.mjs');
-  const c = await client(email);
-  const moved = new Client(url);
-  const from = new URL(APP_URL).origin;
-  for (const [key, value] of c.cookies) {
-    const [origin, name] = key.split(' ');
-    if (origin === from) moved.cookies.set(`${new URL(url).origin} ${name}`, value);
-  }
-  moved.csrf = c.csrf;
-  return moved;
+  return sameSession(await signedInClient(email), url);
 }
 
 test('SIGTERM: a request in flight finishes, new connections are refused, then the instance exits', async () => {
@@ -115,13 +106,13 @@ test('SIGTERM: a request in flight finishes, new connections are refused, then t
     const t0 = Date.now();
     const inFlight = ed.post(`/admin/billing_accounts/${a.id}/refresh_from_zuora`,
       { csrf_token: ed.csrf }, { headers: { accept: 'text/html' } });
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     process.kill(inst.proc.pid, 'SIGTERM');
 
     // Within a second new connections are refused (or told it is stopping).
     let refused = false;
     for (let i = 0; i < 20 && !refused; i++) {
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
       try {
         const res = await fetch(`${inst.url}/healthz`);
         assert.equal(res.status, 503, 'a stopping instance is not ready');
@@ -136,7 +127,7 @@ test('SIGTERM: a request in flight finishes, new connections are refused, then t
     assert.match(res.headers.get('location'), new RegExp(`/admin/billing_accounts/${a.id}$`));
     assert.ok(Date.now() - t0 >= 2000, 'it waited for Zuora');
     assert.equal(sql(`SELECT po_required FROM billing_accounts WHERE id = ${a.id}`)[0][0], 't');
-    const code = await Promise.race([inst.exited, new Promise((r) => setTimeout(() => r('still running'), 10000))]);
+    const code = await Promise.race([inst.exited, sleep(10000).then(() => 'still running')]);
     assert.equal(code, 0, 'the instance exited by itself');
     assert.match(inst.logText(), /SIGTERM: finishing requests in flight/);
   } finally {

@@ -9,13 +9,12 @@ import http from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import { freePort } from './auth_mockidp.mjs';
 import { AppInstance } from './auth_instance.mjs';
+import { sleep } from '../lib/wait.mjs';
 
 let app = null;
 after(async () => {
   if (app) await app.stop();
 });
-
-const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // The Kore processes whose parent is pid (its workers).
 function children(pid) {
@@ -64,7 +63,7 @@ test('a stopped worker answers its waiting clients first come, first served', as
   try {
     for (const c of clients) {
       answers.push(c.get('/healthz'));
-      await pause(50);    // each request reaches the worker's socket in turn
+      await sleep(50);    // each request reaches the worker's socket in turn
     }
   } finally {
     process.kill(workers[0], 'SIGCONT');

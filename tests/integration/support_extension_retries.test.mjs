@@ -11,6 +11,7 @@ import { smtp } from '../lib/smtp.mjs';
 import {
   tag, one, account, subscription, cleanup, OPPORTUNITY, MESSAGES, API,
 } from './support_helpers.mjs';
+import { sleep } from '../lib/wait.mjs';
 
 after(() => { cleanup(); });
 
@@ -42,7 +43,7 @@ test('the same request twice: one extension, one license, one e-mail, the same a
   const contact = one(`SELECT work_email FROM billing_account_contacts WHERE billing_account_id =
     (SELECT billing_account_id FROM zuora_subscriptions WHERE id = ${sub.id})`);
   await smtp.waitFor(contact);
-  await new Promise((r) => setTimeout(r, 500));
+  await sleep(500);
   assert.equal((await smtp.messages()).filter((m) => m.to.includes(contact)).length, 1, 'one e-mail');
 
   // Another opportunity for the same term is still refused.

@@ -11,10 +11,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import {
-  client, follow, tag, sql, one, q, day, ticket, namespace, trial, account, subscription,
+  follow, tag, sql, one, q, day, ticket, namespace, trial, account, subscription,
   SUPPORT, ADMIN, HTML, cleanup, lastEvent, waitFor,
 } from './support_helpers.mjs';
+import { clients } from './edit_helpers.mjs';
 import { gitlab } from '../lib/gitlab.mjs';
+import { sleep } from '../lib/wait.mjs';
 
 const SCREEN = '/admin/support/namespaces';
 const API = '/api/v4/internal/gitlab_subscriptions/namespaces';
@@ -22,8 +24,7 @@ const QUEUED = ' The change is queued for GitLab.com.';
 let sup; let adm; let ed; let ro;
 
 before(async () => {
-  [sup, adm, ed, ro] = await Promise.all([client(SUPPORT), client(ADMIN), client('editor@example.com'),
-    client('readonly@example.com')]);
+  [sup, adm, ed, ro] = await clients(SUPPORT, ADMIN, 'editor@example.com', 'readonly@example.com');
 });
 beforeEach(async () => { await gitlab.mode('up'); });
 after(async () => { await gitlab.mode('up'); cleanup(); });
@@ -374,7 +375,7 @@ test('Find while GitLab.com hangs: other requests go on; the panel\'s copy, with
   await gitlab.mode('hang');
   const order = [];
   const find = look(sup, 'extra_ci_minutes', { namespace: ns.path }).then((b) => { order.push('find'); return b; });
-  await new Promise((r) => setTimeout(r, 300));
+  await sleep(300);
   for (let i = 0; i < 4; i++) {
     const { res } = await ro.json('/admin/customers');
     assert.equal(res.status, 200);

@@ -7,17 +7,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  client, follow, fieldErrors, tag, sql, one, day, ticket, namespace, trial, account, subscription,
+  follow, fieldErrors, tag, sql, one, day, ticket, namespace, trial, account, subscription,
   SUPPORT, ADMIN, SUPPORT_ACTOR, HTML, JSON_, cleanup, lastEvent, MESSAGES, appLog,
 } from './support_helpers.mjs';
+import { clients } from './edit_helpers.mjs';
 
 const SCREEN = '/admin/support/namespaces';
 // Every change of a namespace is queued for GitLab.com (support_gitlab.test.mjs).
 const QUEUED = ' The change is queued for GitLab.com.';
 let sup; let adm; let ro; let ed;
 before(async () => {
-  [sup, adm, ro, ed] = await Promise.all([client(SUPPORT), client(ADMIN), client('readonly@example.com'),
-    client('editor@example.com')]);
+  [sup, adm, ro, ed] = await clients(SUPPORT, ADMIN, 'readonly@example.com', 'editor@example.com');
 });
 after(() => { cleanup(); });
 

@@ -9,7 +9,7 @@
 // RANDOM_SEED=<seed> repeats the same posts, SUPPORT_ROUNDS=<n> makes more.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { generator, randomSeed } from '../lib/random.mjs';
+import { randomRounds } from '../lib/random.mjs';
 import {
   client, assertFormAnswer, tag, one, day, namespace, trial, SUPPORT, TICKET, JSON_, cleanup, trackLicense,
 } from './support_helpers.mjs';
@@ -48,12 +48,10 @@ const trialState = (tr) => one(`SELECT row_to_json(x)::text FROM (SELECT t.*, n.
   WHERE t.id = ${tr.id}) x`);
 
 test('random trial changes and trial licenses: done, refused beside the fields, or a conflict; never a 500', async (t) => {
-  const seed = randomSeed();
-  const g = generator(seed);
   const seen = { 303: 0, 422: 0 };
-  // Mostly as a person fills it in, so that some posts go through.
-  const pickOr = (typical, odd) => (g.next() < 0.75 ? typical : g.pick(odd));
-  for (let i = 0; i < ROUNDS; i++) {
+  await randomRounds(t, { rounds: ROUNDS, seen, enough: (s) => s[303] > 0 && s[422] > 0 }, async (g, i, tell) => {
+    // Mostly as a person fills it in, so that some posts go through.
+    const pickOr = (typical, odd) => (g.next() < 0.75 ? typical : g.pick(odd));
     if (g.next() < 0.5) {
       const tr = g.pick(trials);
       const { body } = await sup.json(`/admin/support/trials/${tr.id}/edit`);
@@ -64,7 +62,7 @@ test('random trial changes and trial licenses: done, refused beside the fields, 
         lock_version: g.next() < 0.9 ? body.form.lock_version : g.pick(['0', '-1', 'x', '']),
       };
       const before_ = trialState(tr);
-      const why = `RANDOM_SEED=${seed}, post ${i} to trial ${tr.id}: ${JSON.stringify(form).slice(0, 400)}`;
+      const why = tell(`post ${i} to trial ${tr.id}: ${JSON.stringify(form).slice(0, 400)}`);
       const res = await sup.submit(`/admin/support/trials/${tr.id}`, form, JSON_);
       assertFormAnswer(res, seen, why);
       if (res.status !== 303) assert.equal(trialState(tr), before_, `changed though refused: ${why}`);
@@ -81,7 +79,7 @@ test('random trial changes and trial licenses: done, refused beside the fields, 
       if (g.next() < 0.2) form.name = g.pick(TEXT);
       if (g.next() < 0.2) form.company = g.pick(TEXT);
       const before_ = one('SELECT count(*) FROM licenses');
-      const why = `RANDOM_SEED=${seed}, post ${i} of a license: ${JSON.stringify(form).slice(0, 400)}`;
+      const why = tell(`post ${i} of a license: ${JSON.stringify(form).slice(0, 400)}`);
       const res = await sup.submit('/admin/support/sm_trials', form, JSON_);
       assertFormAnswer(res, seen, why);
       if (res.status === 303) {
@@ -92,7 +90,5 @@ test('random trial changes and trial licenses: done, refused beside the fields, 
         assert.equal(one('SELECT count(*) FROM licenses'), before_, `a license though refused: ${why}`);
       }
     }
-  }
-  t.diagnostic(`seed ${seed}: ${JSON.stringify(seen)}`);
-  assert.ok(seen[303] > 0 && seen[422] > 0, `seed ${seed}: ${JSON.stringify(seen)}`);
+  });
 });

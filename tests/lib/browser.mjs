@@ -38,3 +38,17 @@ export async function signedInPage(browser, email, path = '/admin') {
   ]);
   return page;
 }
+
+// A browser of its own and a page in it signed in as email at path,
+// resized to size ({ width, height }) when given: -> { browser, page }.
+export async function openSignedIn(email, { path = '/admin', size } = {}) {
+  const browser = await launch();
+  try {
+    const page = await signedInPage(browser, email, path);
+    if (size) await page.setViewportSize(size);
+    return { browser, page };
+  } catch (e) {
+    await browser.close();
+    throw e;
+  }
+}

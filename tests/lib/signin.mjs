@@ -2,6 +2,7 @@
 // sends the browser to the OpenID Provider, whose login form is filled in
 // and posted, and the redirects are followed back into the app.  Returns
 // the Client holding the session cookie.
+import assert from 'node:assert/strict';
 import { Client, APP_URL } from './http.mjs';
 
 async function follow(c, res, from, stop) {
@@ -33,4 +34,31 @@ export async function signIn(email, { base = APP_URL, path = '/admin' } = {}) {
   at = await follow(c, res, form);
   c.landing = at;
   return c;
+}
+
+// A signed-in client that knows its form token (c.csrf) and posts forms
+// with it (c.submit), as the browser would.
+export async function signedInClient(email, { base = APP_URL } = {}) {
+  const c = await signIn(email, { base });
+  const { body } = await c.json('/admin');
+  assert.ok(body.csrf_token, `${email} has a form token`);
+  c.csrf = body.csrf_token;
+  c.submit = (path, form, headers = { accept: 'text/html' }) =>
+    c.post(path, { csrf_token: c.csrf, ...form }, { headers });
+  return c;
+}
+
+// The same session talking to another instance at base (the session
+// cookie is sealed with the shared session_secret): a copy of the cookies
+// c holds for its own address, and its form token.
+export function sameSession(c, base) {
+  const moved = new Client(base);
+  const from = new URL(c.base).origin;
+  const to = new URL(base).origin;
+  for (const [key, value] of c.cookies) {
+    const [origin, name] = key.split(' ');
+    if (origin === from) moved.cookies.set(`${to} ${name}`, value);
+  }
+  moved.csrf = c.csrf;
+  return moved;
 }

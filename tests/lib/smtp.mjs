@@ -18,6 +18,7 @@
 import { createServer as createTcpServer } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
+import { poll } from './wait.mjs';
 
 export function startSmtp({ port = 0, controlPort = 0 } = {}) {
   let messages = [];
@@ -169,13 +170,12 @@ export const smtp = {
   mode: (mode) => call('POST', '/__test/mode', { mode }),
   // The messages to an address, waiting up to ms for at least one.
   async waitFor(to, ms = 15000) {
-    const end = Date.now() + ms;
-    for (;;) {
-      const got = (await smtp.messages()).filter((m) => m.to.includes(to));
-      if (got.length > 0) return got;
-      if (Date.now() > end) throw new Error(`no e-mail to ${to} within ${ms} ms`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const got = await poll(async () => {
+      const list = (await smtp.messages()).filter((m) => m.to.includes(to));
+      return list.length > 0 && list;
+    }, ms);
+    if (!got) throw new Error(`no e-mail to ${to} within ${ms} ms`);
+    return got;
   },
 };
 

@@ -10,6 +10,8 @@
 
 #include <check.h>
 
+#include "unit.h"
+
 #include "lib/config.h"
 
 Suite	*config_suite(void);
@@ -268,21 +270,12 @@ END_TEST
 Suite *
 config_suite(void)
 {
-	Suite	*s;
-	TCase	*tc;
+	const TTest	*tests[] = {
+	    test_parse_good, test_roles_add_up, test_env_overrides,
+	    test_missing_setting, test_unknown_and_duplicate,
+	    test_malformed_values, test_bad_groups, test_load_file,
+	    test_oidc_settings, NULL
+	};
 
-	s = suite_create("config");
-	tc = tcase_create("parse");
-	tcase_add_test(tc, test_parse_good);
-	tcase_add_test(tc, test_roles_add_up);
-	tcase_add_test(tc, test_env_overrides);
-	tcase_add_test(tc, test_missing_setting);
-	tcase_add_test(tc, test_unknown_and_duplicate);
-	tcase_add_test(tc, test_malformed_values);
-	tcase_add_test(tc, test_bad_groups);
-	tcase_add_test(tc, test_load_file);
-	tcase_add_test(tc, test_oidc_settings);
-	suite_add_tcase(s, tc);
-
-	return (s);
+	return (unit_suite("config", "parse", 0, tests));
 }

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <check.h>
+
+#include "unit.h"
 #include <cjose/cjose.h>
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -142,16 +144,10 @@ END_TEST
 Suite *
 gitlab_suite(void)
 {
-	Suite	*s;
-	TCase	*tc;
+	const TTest	*tests[] = {
+	    test_token_verifies_with_published_key, test_keys_refused,
+	    test_retry_after, NULL
+	};
 
-	s = suite_create("gitlab");
-	tc = tcase_create("core");
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, test_token_verifies_with_published_key);
-	tcase_add_test(tc, test_keys_refused);
-	tcase_add_test(tc, test_retry_after);
-	suite_add_tcase(s, tc);
-
-	return (s);
+	return (unit_suite("gitlab", "core", 30, tests));
 }

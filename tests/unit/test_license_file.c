@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include <check.h>
+
+#include "unit.h"
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
@@ -86,15 +88,9 @@ END_TEST
 Suite *
 license_file_suite(void)
 {
-	Suite	*s;
-	TCase	*tc;
+	const TTest	*tests[] = {
+	    test_export_imports, test_base64_as_ruby, NULL
+	};
 
-	s = suite_create("license_file");
-	tc = tcase_create("core");
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, test_export_imports);
-	tcase_add_test(tc, test_base64_as_ruby);
-	suite_add_tcase(s, tc);
-
-	return (s);
+	return (unit_suite("license_file", "core", 30, tests));
 }

@@ -13,6 +13,8 @@
 
 #include <check.h>
 
+#include "unit.h"
+
 #include "auth/marks.h"
 
 Suite	*marks_suite(void);
@@ -103,17 +105,10 @@ END_TEST
 Suite *
 marks_suite(void)
 {
-	Suite	*s;
-	TCase	*tc;
+	const TTest	*tests[] = {
+	    kinds, key_is_sha256_hex, key_differs_by_id, key_bad_arguments,
+	    sweep_at_most_once_a_minute, NULL
+	};
 
-	s = suite_create("marks");
-	tc = tcase_create("marks");
-	tcase_add_test(tc, kinds);
-	tcase_add_test(tc, key_is_sha256_hex);
-	tcase_add_test(tc, key_differs_by_id);
-	tcase_add_test(tc, key_bad_arguments);
-	tcase_add_test(tc, sweep_at_most_once_a_minute);
-	suite_add_tcase(s, tc);
-
-	return (s);
+	return (unit_suite("marks", "marks", 0, tests));
 }

@@ -8,6 +8,8 @@
 
 #include <check.h>
 
+#include "unit.h"
+
 #include "lib/params.h"
 
 Suite	*params_suite(void);
@@ -128,17 +130,10 @@ END_TEST
 Suite *
 params_suite(void)
 {
-	Suite	*s;
-	TCase	*tc;
+	const TTest	*tests[] = {
+	    test_basic, test_rails_filters_and_repeats, test_utf8_and_newlines,
+	    test_rejects, test_utf8_repair, NULL
+	};
 
-	s = suite_create("params");
-	tc = tcase_create("parse");
-	tcase_add_test(tc, test_basic);
-	tcase_add_test(tc, test_rails_filters_and_repeats);
-	tcase_add_test(tc, test_utf8_and_newlines);
-	tcase_add_test(tc, test_rejects);
-	tcase_add_test(tc, test_utf8_repair);
-	suite_add_tcase(s, tc);
-
-	return (s);
+	return (unit_suite("params", "parse", 0, tests));
 }

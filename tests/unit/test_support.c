@@ -10,6 +10,8 @@
 
 #include <check.h>
 
+#include "unit.h"
+
 #include "lib/config.h"
 #include "outbox/mail.h"
 #include "lib/validate.h"
@@ -291,18 +293,10 @@ END_TEST
 Suite *
 support_suite(void)
 {
-	Suite	*s;
-	TCase	*tc;
+	const TTest	*tests[] = {
+	    zendesk_links, support_settings, mail_ascii, mail_utf8,
+	    mail_attachment, mail_no_injection, NULL
+	};
 
-	s = suite_create("support");
-	tc = tcase_create("core");
-	tcase_add_test(tc, zendesk_links);
-	tcase_add_test(tc, support_settings);
-	tcase_add_test(tc, mail_ascii);
-	tcase_add_test(tc, mail_utf8);
-	tcase_add_test(tc, mail_attachment);
-	tcase_add_test(tc, mail_no_injection);
-	suite_add_tcase(s, tc);
-
-	return (s);
+	return (unit_suite("support", "core", 0, tests));
 }

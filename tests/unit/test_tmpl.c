@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <check.h>
+
+#include "unit.h"
 #include <jansson.h>
 
 #include "lib/tmpl.h"
@@ -874,37 +876,20 @@ END_TEST
 Suite *
 tmpl_suite(void)
 {
-	Suite	*s;
-	TCase	*tc;
+	const TTest	*render[] = {
+	    test_escape_function, test_variables, test_raw, test_dotted,
+	    test_implicit_iterator, test_context_stack, test_sections,
+	    test_inverted, test_comments, test_partials, test_standalone,
+	    test_numbers_and_literals, test_binary_text, test_recursion_limit,
+	    test_writer_failure, NULL
+	};
+	const TTest	*load[] = {
+	    test_malformed, test_unknown_partial, test_set_api, test_load_dir,
+	    test_load_empty_dir, test_load_errors, NULL
+	};
+	Suite		*s;
 
-	s = suite_create("tmpl");
-
-	tc = tcase_create("render");
-	tcase_add_test(tc, test_escape_function);
-	tcase_add_test(tc, test_variables);
-	tcase_add_test(tc, test_raw);
-	tcase_add_test(tc, test_dotted);
-	tcase_add_test(tc, test_implicit_iterator);
-	tcase_add_test(tc, test_context_stack);
-	tcase_add_test(tc, test_sections);
-	tcase_add_test(tc, test_inverted);
-	tcase_add_test(tc, test_comments);
-	tcase_add_test(tc, test_partials);
-	tcase_add_test(tc, test_standalone);
-	tcase_add_test(tc, test_numbers_and_literals);
-	tcase_add_test(tc, test_binary_text);
-	tcase_add_test(tc, test_recursion_limit);
-	tcase_add_test(tc, test_writer_failure);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("load");
-	tcase_add_test(tc, test_malformed);
-	tcase_add_test(tc, test_unknown_partial);
-	tcase_add_test(tc, test_set_api);
-	tcase_add_test(tc, test_load_dir);
-	tcase_add_test(tc, test_load_empty_dir);
-	tcase_add_test(tc, test_load_errors);
-	suite_add_tcase(s, tc);
-
+	s = unit_suite("tmpl", "render", 0, render);
+	unit_tcase(s, "load", 0, load);
 	return (s);
 }

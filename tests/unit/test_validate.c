@@ -9,6 +9,8 @@
 
 #include <check.h>
 
+#include "unit.h"
+
 #include "lib/config.h"
 #include "lib/validate.h"
 #include "outbox/outbox.h"
@@ -174,20 +176,10 @@ END_TEST
 Suite *
 validate_suite(void)
 {
-	Suite	*s;
-	TCase	*tc;
+	const TTest	*tests[] = {
+	    email_good, email_bad, email_lengths, dates, ids, text, backoff,
+	    edit_settings, NULL
+	};
 
-	s = suite_create("validate");
-	tc = tcase_create("values");
-	tcase_add_test(tc, email_good);
-	tcase_add_test(tc, email_bad);
-	tcase_add_test(tc, email_lengths);
-	tcase_add_test(tc, dates);
-	tcase_add_test(tc, ids);
-	tcase_add_test(tc, text);
-	tcase_add_test(tc, backoff);
-	tcase_add_test(tc, edit_settings);
-	suite_add_tcase(s, tc);
-
-	return (s);
+	return (unit_suite("validate", "values", 0, tests));
 }
