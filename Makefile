@@ -64,7 +64,7 @@ build/cdot-outbox: $(OUTBOX_SRC) $(HDR) $(wildcard app/outbox/*.h)
 	@$(CC) $(CFLAGS_BASE) -O2 -g $(OUTBOX_SRC) \
 	    $(OUTBOX_LIBS) -o $@
 
-build/unit_tests: $(UNIT_SRC) $(UNIT_TESTS) $(HDR)
+build/unit_tests: $(UNIT_SRC) $(UNIT_TESTS) $(wildcard tests/unit/*.h) $(HDR)
 	@mkdir -p $(@D)
 	@echo "LD $@"
 	@$(CC) $(CFLAGS_BASE) -O1 -g $(SANITIZE) \
