@@ -10,8 +10,7 @@
 
 static const struct field fields[] = {
 	ID,
-	BELONGS_TO(customer, "Customer", "c.email", F_LIST | F_SHOW, customers,
-	    customer_id, "Customer ID"),
+	CUSTOMER(F_LIST | F_SHOW),
 	TEXT(admin_identity, "Made by", F_LIST | F_SHOW | F_FILTER),
 	TIME(expires_at, "Expires at", F_LIST | F_SHOW),
 	TIME(used_at, "Used at", F_LIST | F_SHOW),

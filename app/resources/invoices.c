@@ -14,9 +14,7 @@
 static const struct field fields[] = {
 	ID,
 	TEXT(zuora_invoice_number, "Invoice", F_COL | F_SEARCH),
-	BELONGS_TO(billing_account, "Billing account", "b.zuora_account_name",
-	    F_LIST | F_SHOW, billing_accounts, billing_account_id,
-	    "Billing account ID"),
+	BILLING_ACCOUNT(F_LIST | F_SHOW),
 	DATE(invoice_date, "Date", F_COL),
 	DECIMAL(amount, "Amount", F_COL),
 	ENUM(payment_status, "Payment status", F_COL, PAYMENT_STATUSES),

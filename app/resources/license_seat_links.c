@@ -9,9 +9,7 @@
 
 static const struct field fields[] = {
 	ID,
-	BELONGS_TO(subscription_name, "Subscription name",
-	    "t.subscription_name", F_COL | F_SEARCH, zuora_subscriptions,
-	    zuora_subscription_id, "Zuora subscription ID"),
+	SUBSCRIPTION_NAME(F_COL | F_SEARCH),
 	TEXT(company, "Company", F_COL | F_SEARCH),
 	TEXT(hostname, "Hostname", F_COL | F_SEARCH),
 	INT(license_user_count, "License user count", F_COL),

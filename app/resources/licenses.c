@@ -25,9 +25,7 @@ static const struct field fields[] = {
 	DATE(starts_at, "Starts at", F_COL),
 	DATE(expires_at, "Expires at", F_COL),
 	INT(user_count, "User count", F_COL),
-	BELONGS_TO(subscription, "Zuora subscription", "s.name",
-	    F_LIST | F_SHOW, zuora_subscriptions, zuora_subscription_id,
-	    "Zuora subscription ID"),
+	SUBSCRIPTION(F_LIST | F_SHOW),
 	ENUM(gitlab_plan, "GitLab plan", F_COL, PAID_PLANS),
 	END_FIELDS
 };

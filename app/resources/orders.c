@@ -9,14 +9,9 @@
 
 static const struct field fields[] = {
 	INT(id, "Order ID", F_COL | F_SEARCH),
-	BELONGS_TO(billing_account, "Billing account", "b.zuora_account_name",
-	    F_LIST | F_SHOW | F_SEARCH, billing_accounts, billing_account_id,
-	    "Billing account ID"),
-	BELONGS_TO(customer, "Customer", "c.email", F_SHOW, customers,
-	    customer_id, "Customer ID"),
-	BELONGS_TO(subscription_name, "Subscription name",
-	    "t.subscription_name", F_COL | F_SEARCH, zuora_subscriptions,
-	    zuora_subscription_id, "Zuora subscription ID"),
+	BILLING_ACCOUNT(F_LIST | F_SHOW | F_SEARCH),
+	CUSTOMER(F_SHOW),
+	SUBSCRIPTION_NAME(F_COL | F_SEARCH),
 	INT(gl_namespace_id, "GitLab namespace ID", F_COL | F_SEARCH),
 	TEXT(gl_namespace_name, "GitLab namespace name", F_COL | F_SEARCH),
 	TEXT(product_name, "Product", F_COL),

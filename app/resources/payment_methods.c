@@ -17,9 +17,7 @@
 
 static const struct field fields[] = {
 	ID,
-	BELONGS_TO(billing_account, "Billing account", "b.zuora_account_name",
-	    F_LIST | F_SHOW, billing_accounts, billing_account_id,
-	    "Billing account ID"),
+	BILLING_ACCOUNT(F_LIST | F_SHOW),
 	ENUM(kind, "Kind", F_COL, PAYMENT_KINDS),
 	BOOL(is_default, "Default", F_COL),
 	TEXT(card_last4, "Card ending in", F_LIST | F_SHOW | F_MASKED),

@@ -16,9 +16,7 @@
 static const struct field fields[] = {
 	ID,
 	TEXT(customer_name, "Customer name", F_COL | F_SEARCH),
-	BELONGS_TO(subscription_name, "Subscription name",
-	    "t.subscription_name", F_COL | F_SEARCH, zuora_subscriptions,
-	    zuora_subscription_id, "Zuora subscription ID"),
+	SUBSCRIPTION_NAME(F_COL | F_SEARCH),
 	ENUM(status, "Status", F_COL, QSR_STATUSES),
 	DATE(reconcile_on, "Reconcile on", F_COL),
 	TIME(done_at, "Done at", F_COL),

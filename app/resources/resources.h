@@ -39,6 +39,28 @@ extern const struct edit_resource	zuora_subscriptions_edit;
 extern const struct edit_resource	namespaces_edit;
 
 /*
+ * The records many resources link to, each with its id as a hidden
+ * filter (admin/resource.h, BELONGS_TO): the billing account (joined as
+ * b), the customer (c), the Zuora subscription (s, or by the name the
+ * record keeps of it).
+ */
+#define BILLING_ACCOUNT(fl)						\
+	BELONGS_TO(billing_account, "Billing account",			\
+	    "b.zuora_account_name", fl, billing_accounts,		\
+	    billing_account_id, "Billing account ID")
+#define CUSTOMER(fl)							\
+	BELONGS_TO(customer, "Customer", "c.email", fl, customers,	\
+	    customer_id, "Customer ID")
+#define SUBSCRIPTION(fl)						\
+	BELONGS_TO(subscription, "Zuora subscription", "s.name", fl,	\
+	    zuora_subscriptions, zuora_subscription_id,			\
+	    "Zuora subscription ID")
+#define SUBSCRIPTION_NAME(fl)						\
+	BELONGS_TO(subscription_name, "Subscription name",		\
+	    "t.subscription_name", fl, zuora_subscriptions,		\
+	    zuora_subscription_id, "Zuora subscription ID")
+
+/*
  * The choices of an enum field: X(value stored, words shown), written
  * once so that a record's title can say the same words in SQL
  * (LABEL_SQL).  These are offered by more than one resource.

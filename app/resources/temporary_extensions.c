@@ -9,9 +9,7 @@
 
 static const struct field fields[] = {
 	ID,
-	BELONGS_TO(subscription, "Zuora subscription", "s.name",
-	    F_LIST | F_SHOW | F_SEARCH, zuora_subscriptions,
-	    zuora_subscription_id, "Zuora subscription ID"),
+	SUBSCRIPTION(F_LIST | F_SHOW | F_SEARCH),
 	TEXT(salesforce_opportunity_id, "SFDC opportunity ID",
 	    F_COL | F_SEARCH),
 	TEXT(reason, "Reason", F_COL),
