@@ -131,6 +131,7 @@ cell(const char *value, const char *href)
 	return (c);
 }
 
+/* The customer an action is about, locked for its transaction. */
 #define CUSTOMER_LOCK \
 	"SELECT 1 FROM customers WHERE id = $1::bigint FOR UPDATE"
 
