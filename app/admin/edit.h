@@ -56,6 +56,28 @@ struct edit_resource {
 	const char			*deleted;
 };
 
+/*
+ * In a resource's file: what a constraint of its table means to a
+ * person (the constraint, the form field it is about or NULL for the
+ * whole form, the message), by the SQLSTATE it fails with; a column
+ * shown read-only on the edit form (its name and label, as a list
+ * field's: see admin/resource.h), a boolean one as Yes or No; the ends
+ * of their lists.
+ */
+#define UNIQUE(constraint, field, message)				\
+	{ "23505", constraint, field, message }
+#define CHECK(constraint, field, message)				\
+	{ "23514", constraint, field, message }
+#define FOREIGN_KEY(constraint, field, message)				\
+	{ "23503", constraint, field, message }
+#define END_RULES		{ NULL, NULL, NULL, NULL }
+#define SHOWN(...)		SHOWN_(__VA_ARGS__)
+#define SHOWN_(n, l)		{ l, "t." #n }
+#define SHOWN_YES_NO(...)	SHOWN_YES_NO_(__VA_ARGS__)
+#define SHOWN_YES_NO_(n, l)						\
+	{ l, "CASE WHEN t." #n " THEN 'Yes' ELSE 'No' END" }
+#define END_SHOWN		{ NULL, NULL }
+
 extern const struct edit_resource	*edit_resources[];
 
 /* admin/record_actions.c */
@@ -90,7 +112,7 @@ extern const struct form_field	 contact_form_fields[];
 int	 edit_flash_redirect(struct http_request *, const char *,
 	    const char *, const char *);
 
-/* resources/customers.c */
+/* resources/customers.c (contact_show_extras: billing_account_contacts.c) */
 int	 customer_impersonate(struct http_request *, struct app_req *);
 int	 customer_one_time_sign_in(struct http_request *, struct app_req *);
 void	 customer_show_extras(struct app_req *, const char *, json_t *);
@@ -104,7 +126,7 @@ void	 contact_show_extras(struct app_req *, const char *, json_t *);
 int	 trial_renew_form(struct http_request *, struct app_req *);
 int	 trial_renew(struct http_request *, struct app_req *);
 
-/* resources/billing_accounts.c */
+/* resources/billing_accounts.c (contact_import: billing_account_contacts.c) */
 int	 billing_account_refresh(struct http_request *, struct app_req *);
 int	 contact_import(struct http_request *, struct app_req *);
 void	 billing_account_show_extras(struct app_req *, const char *,

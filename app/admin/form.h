@@ -54,6 +54,18 @@ struct form_field {
 	const char *const *options;
 };
 
+/*
+ * A form field in a resource's file: its name, label and type, then
+ * what differs from the defaults as designated initialisers.  The name
+ * and label may be a list field's (see admin/resource.h):
+ *
+ *	INPUT(FIRST_NAME, FORM_TEXT, .flags = FORM_REQUIRED, .max = 255),
+ */
+#define INPUT(...)		INPUT_(__VA_ARGS__)
+#define INPUT_(n, l, ty, ...)						\
+	{ .name = #n, .label = l, .type = ty, __VA_ARGS__ }
+#define END_INPUTS		{ .name = NULL }
+
 #define FORM_FIELDS_MAX		16
 
 struct form {

@@ -88,6 +88,82 @@ struct resource {
 	const char *const	*lower_copies;
 };
 
+/*
+ * Writing a resource (app/resources/): every option of a field has a
+ * default, so a line states only what differs.  A field's SQL is its
+ * column "t.<name>":
+ *
+ *	TEXT(first_name, "First name", F_COL | F_SEARCH),
+ *	BOOL(po_required, "PO required", F_COL),
+ *	ENUM(status, "Status", F_COL, TRIAL_STATUSES),
+ *	INT(customer_id, "Customer ID", F_HIDDEN),
+ *
+ * or, computed or read from a joined table, the SQL given after the
+ * label (TEXT_AS, DATE_AS).  What follows the flags is designated
+ * initialisers, e.g. LINK(resource, SQL of the linked id).
+ *
+ * The name and label may come from one macro, so that a field both
+ * listed and edited is named once for both:
+ *
+ *	#define FIRST_NAME	first_name, "First name"
+ *	TEXT(FIRST_NAME, F_COL | F_SEARCH),	(the list, the show page)
+ *	INPUT(FIRST_NAME, FORM_TEXT, .max = 255),	(the form, admin/form.h)
+ */
+#define FIELD_AS(ty, n, l, sql, fl, ...)				\
+	{ .name = #n, .label = l, .expr = sql, .type = ty, .flags = fl,	\
+	    __VA_ARGS__ }
+#define FIELD(ty, n, l, fl, ...)					\
+	FIELD_AS(ty, n, l, "t." #n, fl, __VA_ARGS__)
+
+#define TEXT(...)	FIELD(FT_TEXT, __VA_ARGS__)
+#define INT(...)	FIELD(FT_INT, __VA_ARGS__)
+#define DECIMAL(...)	FIELD(FT_DECIMAL, __VA_ARGS__)
+#define DATE(...)	FIELD(FT_DATE, __VA_ARGS__)
+#define TIME(...)	FIELD(FT_TIME, __VA_ARGS__)
+#define BOOL(...)	FIELD(FT_BOOL, __VA_ARGS__)
+#define TEXT_AS(...)	FIELD_AS(FT_TEXT, __VA_ARGS__)
+#define DATE_AS(...)	FIELD_AS(FT_DATE, __VA_ARGS__)
+/* The choices: an X-macro list of X(value, words), see OPTIONS. */
+#define ENUM(...)	ENUM_(__VA_ARGS__)
+#define ENUM_(n, l, fl, LIST)						\
+	FIELD(FT_ENUM, n, l, fl, .options = OPTIONS(LIST))
+#define LINK(resource, id_sql)	.link = (resource), .link_expr = (id_sql)
+
+/* An enum's choices from its X-macro list: value, words, ..., NULL. */
+#define OPTION(value, words)	value, words,
+#define OPTIONS(LIST)		((const char *const []){ LIST(OPTION) NULL })
+/* SQL: the words for the value of expr (text), itself if it has none. */
+#define OPTION_WHEN(value, words) " WHEN '" value "' THEN '" words "'"
+#define LABEL_SQL(expr, LIST)						\
+	"CASE " expr LIST(OPTION_WHEN) " ELSE (" expr ")::text END"
+
+/*
+ * A record of another resource: shown as sql, a link to it through
+ * t.<id>, and that id as a hidden filter (the related lists of the
+ * other resource filter on it).  Two fields.
+ */
+#define BELONGS_TO(n, l, sql, fl, resource, id, id_label)		\
+	TEXT_AS(n, l, sql, fl, LINK(#resource, "t." #id)),		\
+	INT(id, id_label, F_HIDDEN)
+
+/*
+ * The first options of a resource: its URL segment, which is also its
+ * table (and versions.item_type), its label and a record's; the list's
+ * order when none is asked for, by a field, the newest first.
+ */
+#define RESOURCE(n, l, one)						\
+	.name = #n, .label = l, .singular = one, .table = #n
+#define NEWEST_FIRST(field)						\
+	.default_sort = #field, .default_reverse = 1
+
+/* The fields most tables have, and the end of a list of fields. */
+#define ID		INT(id, "ID", F_COL)
+#define CREATED		TIME(created_at, "Created at", F_COL)
+#define UPDATED		TIME(updated_at, "Updated at",			\
+		    F_SHOW | F_FILTER | F_SORT)
+#define END_FIELDS	{ .name = NULL }
+#define END_RELATED	{ .label = NULL }
+
 #define LIST_FILTERS_MAX	16
 /* Values in all the filters of a list. */
 #define LIST_FILTER_VALUES_MAX	32

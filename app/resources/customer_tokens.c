@@ -124,10 +124,10 @@ token_one_time_issue(struct write_txn *w, const char *customer_id)
 	char		 id[32], token[64], hash[65], ttl[32];
 
 	res = write_exec(w, "SELECT nextval(pg_get_serial_sequence("
-	    "'one_time_sign_in_tokens', 'id'))", 0, NULL);
+	    "'one_time_sign_in_tokens', 'id')) AS id", 0, NULL);
 	if (res == NULL)
 		return (-1);
-	(void)kore_strlcpy(id, PQgetvalue(res, 0, 0), sizeof(id));
+	(void)kore_strlcpy(id, DB_COL(res, 0, "id"), sizeof(id));
 	PQclear(res);
 
 	token_one_time(id, customer_id, token, sizeof(token));
@@ -163,8 +163,9 @@ token_one_time_view(struct app_req *ctx, const char *customer_id)
 	json_t		*v;
 
 	params[0] = customer_id;
-	res = db_exec(ctx, "SELECT id, encode(token_sha256, 'hex'), "
-	    "to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') "
+	res = db_exec(ctx, "SELECT id, encode(token_sha256, 'hex') AS "
+	    "token_sha256, to_char(expires_at AT TIME ZONE 'UTC', "
+	    "'YYYY-MM-DD HH24:MI') AS expires_at "
 	    "FROM one_time_sign_in_tokens WHERE customer_id = $1::bigint "
 	    "AND used_at IS NULL AND expires_at > now() "
 	    "ORDER BY created_at DESC, id DESC LIMIT 1", 1, params);
@@ -173,12 +174,12 @@ token_one_time_view(struct app_req *ctx, const char *customer_id)
 
 	v = NULL;
 	if (PQntuples(res) == 1) {
-		token_one_time(PQgetvalue(res, 0, 0), customer_id, token,
+		token_one_time(DB_COL(res, 0, "id"), customer_id, token,
 		    sizeof(token));
 		token_sha256_hex(token, hash);
-		if (strcmp(hash, PQgetvalue(res, 0, 1)) == 0) {
+		if (strcmp(hash, DB_COL(res, 0, "token_sha256")) == 0) {
 			v = json_pack("{s:s, s:s}", "url", "", "expires_at",
-			    PQgetvalue(res, 0, 2));
+			    DB_COL(res, 0, "expires_at"));
 			json_object_set_new(v, "url", json_sprintf(
 			    "%s/sign_in/one_time?token=%s",
 			    app_cfg.portal_base_url, token));
