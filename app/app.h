@@ -226,5 +226,7 @@ int		 page_metrics(struct http_request *, struct app_req *);
 int		 page_root(struct http_request *, struct app_req *);
 int		 page_dashboard(struct http_request *, struct app_req *);
 int		 page_pending(struct http_request *, struct app_req *);
+/* search/global.c */
+int		 page_search(struct http_request *, struct app_req *);
 
 #endif

@@ -75,6 +75,10 @@ const struct app_route app_routes[] = {
 	    ROLE_EDITOR | ROLE_SUPPORT_ADMIN, namespace_refresh_from_gitlab,
 	    "refresh from GitLab.com" },
 
+	/* One search box for every record (search/global.c). */
+	{ GET,	"/admin/search",	ROLE_ANY | ROUTE_READ, page_search,
+	    "global search" },
+
 	/* Browsing: every resource, for every role; lists may read the
 	 * standby (ROUTE_READ), a record's page reads the primary. */
 	{ GET,	"/admin/:name",		ROLE_ANY | ROUTE_READ, page_list,

@@ -25,8 +25,8 @@ async function assertNoSidewaysScroll() {
 
 test('search customers by company domain', async () => {
   assert.match(page.url(), /\/admin\/customers$/);
-  await page.fill('input[name="query"]', 'northwind-robotics.com');
-  await Promise.all([page.waitForNavigation(), page.press('input[name="query"]', 'Enter')]);
+  await page.fill('main input[name="query"]', 'northwind-robotics.com');
+  await Promise.all([page.waitForNavigation(), page.press('main input[name="query"]', 'Enter')]);
   assert.match(page.url(), /query=northwind-robotics.com/);
   assert.equal(await rows(), 3);
   assert.ok(await page.isVisible('text=Subscription'));

@@ -51,7 +51,7 @@ test('the Support menu lists its three screens for a support admin', async () =>
 test('Trial changes (SaaS): edit a trial\'s type and end date with a Zendesk ticket', async () => {
   await nav('Trial changes (SaaS)');
   assert.equal(await page.textContent('h1'), 'Trial changes (SaaS)');
-  await page.fill('input[name="query"]', path);
+  await page.fill('main input[name="query"]', path);
   await go('button:has-text("Search")');
   const row = page.locator(`tr[data-trial="${trialId}"]`);
   assert.equal(await row.locator('td[data-field="status"]').textContent(), 'active');
