@@ -3,7 +3,7 @@
  * Trial License" (Mechanizer's emergency license).
  *
  *	GET  /admin/support/sm_trials
- *		legacy trial licenses, newest first, and "Add new License"
+ *		legacy trial licenses, newest first (support/lists.c)
  *	GET  /admin/support/sm_trials/new
  *		user email, user count, start and end date, plan, ticket
  *	POST /admin/support/sm_trials
@@ -71,78 +71,6 @@ static int	 new_render(struct http_request *, struct app_req *,
 		    struct form *, int);
 static char	*mail_body(const char *, const char *, const char *,
 		    const char *, const char *, const char *);
-
-/* GET /admin/support/sm_trials */
-int
-support_sm_trials(struct http_request *req, struct app_req *ctx)
-{
-	PGresult	*res;
-	json_t		*view, *rows;
-	const char	*query, *params[4];
-	char		*like, *q, base[256];
-	struct support_pager	 pg;
-	int		 i, n;
-
-	query = support_query(ctx, "query");
-	if (strlen(query) > 100)
-		return (render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
-		    "The search is too long (at most 100 characters)."));
-	support_pager(ctx, &pg);
-
-	like = sql_like_pattern(query, strlen(query), 1, 1);
-	params[0] = query;
-	params[1] = like;
-	params[2] = pg.offset;
-	params[3] = pg.limit;
-	res = db_exec(ctx, "SELECT l.id, l.name, l.company, l.email, "
-	    "l.user_count, l.gitlab_plan, l.starts_at::text, "
-	    "l.expires_at::text, to_char(l.issued_at AT TIME ZONE 'UTC', "
-	    "'YYYY-MM-DD HH24:MI'), l.license_file IS NOT NULL "
-	    "FROM licenses l WHERE l.license_type = 'legacy' AND l.trial "
-	    "AND ($1::text = '' OR l.search_text LIKE lower($2)) "
-	    "ORDER BY l.issued_at DESC, l.id DESC "
-	    "LIMIT $4::int OFFSET $3::bigint", 4, params);
-	kore_free(like);
-	if (res == NULL)
-		return (edit_db_error(req, ctx));
-
-	rows = json_array();
-	n = PQntuples(res);
-	for (i = 0; i < n && i < SUPPORT_PER_PAGE; i++) {
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:s?, s:s, "
-		    "s:s, s:s, s:s, s:s, s:s, s:o, s:o}",
-		    "id", PQgetvalue(res, i, 0),
-		    "name", PQgetvalue(res, i, 1),
-		    "company", PQgetisnull(res, i, 2) ? NULL :
-		    PQgetvalue(res, i, 2),
-		    "email", PQgetvalue(res, i, 3),
-		    "user_count", PQgetvalue(res, i, 4),
-		    "plan", PQgetvalue(res, i, 5),
-		    "starts_at", PQgetvalue(res, i, 6),
-		    "expires_at", PQgetvalue(res, i, 7),
-		    "issued_at", PQgetvalue(res, i, 8),
-		    "show_href", json_sprintf("/admin/licenses/%s",
-		    PQgetvalue(res, i, 0)),
-		    "download_href", strcmp(PQgetvalue(res, i, 9), "t") == 0 ?
-		    json_sprintf("/admin/licenses/%s/download",
-		    PQgetvalue(res, i, 0)) : json_null()));
-	}
-
-	view = support_view(ctx, "Trials for SM", NULL);
-	json_object_set_new(view, "query", json_string(query));
-	json_object_set_new(view, "new_href", json_string(SCREEN "/new"));
-	if (!license_signing_ready())
-		json_object_set_new(view, "alert", json_string("License "
-		    "signing is not configured (license_private_key and "
-		    "license_public_key), so no license can be made."));
-	q = support_urlencode(query);
-	(void)snprintf(base, sizeof(base), SCREEN "?query=%s", q);
-	kore_free(q);
-	PQclear(res);
-
-	return (support_list_render(req, ctx, view, "licenses", rows, base,
-	    pg.page, n > SUPPORT_PER_PAGE, "support_sm_trials"));
-}
 
 static int
 new_render(struct http_request *req, struct app_req *ctx, struct form *f,

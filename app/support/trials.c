@@ -1,7 +1,7 @@
 /*
  * Support > Trial changes (SaaS): the Guide's "Trial Management (SaaS)".
  *
- *	GET  /admin/support/trials		trials, searchable
+ *	GET  /admin/support/trials		the list: support/lists.c
  *	GET  /admin/support/trials/<id>/edit	plan and end date
  *	POST /admin/support/trials/<id>		save them
  *	GET  /admin/support/trials/<id>/cancel	"Cancel this trial?"
@@ -33,15 +33,6 @@ static const char *const trial_plans[] = {
 	"ultimate_trial", "Ultimate trial",
 	"premium_trial", "Premium trial",
 	"ultimate_trial_paid_customer", "Ultimate trial (paid customer)",
-	NULL
-};
-
-static const char *const statuses[] = {
-	"", "Active and expired",
-	"active", "Active",
-	"expired", "Expired",
-	"cancelled", "Cancelled",
-	"all", "All",
 	NULL
 };
 
@@ -139,110 +130,6 @@ trial_summary(PGresult *res, const char *id)
 	support_dl(dl, "Ends on", PQgetvalue(res, 0, 2), NULL);
 
 	return (dl);
-}
-
-/* GET /admin/support/trials */
-int
-support_trials(struct http_request *req, struct app_req *ctx)
-{
-	PGresult	*res;
-	json_t		*view, *rows, *row, *acts, *opts;
-	const char	*query, *status, *params[5];
-	const char *const *o;
-	char		*like, base[512], *q;
-	struct support_pager	 pg;
-	int		 i, n;
-
-	query = support_query(ctx, "query");
-	status = support_query(ctx, "status");
-	for (o = statuses; o[0] != NULL; o += 2) {
-		if (strcmp(o[0], status) == 0)
-			break;
-	}
-	if (o[0] == NULL)
-		status = "";
-	support_pager(ctx, &pg);
-	if (strlen(query) > 100)
-		return (render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
-		    "The search is too long (at most 100 characters)."));
-
-	like = sql_like_pattern(query, strlen(query), 1, 1);
-	params[0] = query;
-	params[1] = like;
-	params[2] = status;
-	params[3] = pg.offset;
-	params[4] = pg.limit;
-	res = db_exec(ctx, "SELECT t.id, n.id, n.path, n.gitlab_id::text, "
-	    "t.plan, t.starts_on::text, t.ends_on::text, t.status, c.email "
-	    "FROM trials t JOIN namespaces n ON n.id = t.namespace_id "
-	    "LEFT JOIN customers c ON c.id = n.owner_customer_id "
-	    "WHERE ($1::text = '' OR n.search_text LIKE lower($2) OR "
-	    "n.gitlab_id::text = $1 OR lower(c.email) = lower($1)) "
-	    "AND CASE $3::text WHEN 'all' THEN true "
-	    "WHEN '' THEN t.status IN ('active', 'expired') "
-	    "ELSE t.status = $3 END "
-	    "ORDER BY t.id DESC LIMIT $5::int OFFSET $4::bigint", 5, params);
-	kore_free(like);
-	if (res == NULL)
-		return (edit_db_error(req, ctx));
-
-	rows = json_array();
-	n = PQntuples(res);
-	for (i = 0; i < n && i < SUPPORT_PER_PAGE; i++) {
-		acts = json_array();
-		if (strcmp(PQgetvalue(res, i, 7), "cancelled") != 0) {
-			json_array_append_new(acts, json_pack("{s:s, s:s, "
-			    "s:o}", "name", "edit", "label", "Edit", "href",
-			    json_sprintf("/admin/support/trials/%s/edit",
-			    PQgetvalue(res, i, 0))));
-		}
-		if (strcmp(PQgetvalue(res, i, 7), "active") == 0) {
-			json_array_append_new(acts, json_pack("{s:s, s:s, "
-			    "s:o}", "name", "cancel", "label", "Cancel", "href",
-			    json_sprintf("/admin/support/trials/%s/cancel",
-			    PQgetvalue(res, i, 0))));
-		}
-		row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
-		    "s:s?, s:o, s:o, s:o}",
-		    "id", PQgetvalue(res, i, 0),
-		    "namespace_id", PQgetvalue(res, i, 1),
-		    "namespace", PQgetvalue(res, i, 2),
-		    "gitlab_id", PQgetvalue(res, i, 3),
-		    "plan", PQgetvalue(res, i, 4),
-		    "starts_on", PQgetvalue(res, i, 5),
-		    "ends_on", PQgetvalue(res, i, 6),
-		    "status", PQgetvalue(res, i, 7),
-		    "owner", PQgetisnull(res, i, 8) ? NULL :
-		    PQgetvalue(res, i, 8),
-		    "namespace_href", json_sprintf("/admin/namespaces/%s",
-		    PQgetvalue(res, i, 1)),
-		    "show_href", json_sprintf("/admin/trials/%s",
-		    PQgetvalue(res, i, 0)),
-		    "row_actions", acts);
-		json_object_set_new(row, "plan_label",
-		    json_string(plan_label(PQgetvalue(res, i, 4))));
-		json_array_append_new(rows, row);
-	}
-
-	view = support_view(ctx, "Trial changes (SaaS)", NULL);
-	json_object_set_new(view, "query", json_string(query));
-	json_object_set_new(view, "status", json_string(status));
-	opts = json_array();
-	for (o = statuses; o[0] != NULL; o += 2) {
-		json_array_append_new(opts, json_pack("{s:s, s:s, s:b}",
-		    "value", o[0], "label", o[1], "selected",
-		    strcmp(o[0], status) == 0));
-	}
-	json_object_set_new(view, "statuses", opts);
-
-	q = support_urlencode(query);
-	(void)snprintf(base, sizeof(base), SCREEN "?query=%s&status=%s", q,
-	    status);
-	kore_free(q);
-	PQclear(res);
-
-	return (support_list_render(req, ctx, view, "trials", rows, base,
-	    pg.page, n > SUPPORT_PER_PAGE, "support_trials"));
 }
 
 /*
