@@ -35,6 +35,11 @@
 	    "https://<subdomain>.zendesk.com/agent/tickets/<number>; it is " \
 	    "kept with the change in history." }
 
+/* Row 0's column named like a member of dst, copied into it. */
+#define SUPPORT_COPY(res, dst, member) \
+	(void)kore_strlcpy((dst)->member, DB_COL((res), 0, #member), \
+	    sizeof((dst)->member))
+
 /* support/support.c */
 json_t	*support_view(struct app_req *, const char *, const char *);
 int	 support_render_form(struct http_request *, struct app_req *, int,
