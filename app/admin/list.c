@@ -398,6 +398,7 @@ page_list(struct http_request *req, struct app_req *ctx)
 	json_object_set_new(view, "history_href", json_sprintf(
 	    "/admin/%s/history", res->name));
 	edit_list_decorate(ctx, res, view);
+	list_screen_decorate(ctx, res, view);
 	json_array_foreach(rows, k, row)
 		actions_icons(json_object_get(row, "row_actions"), 1);
 

@@ -34,6 +34,19 @@ enum field_type {
 
 #define F_COL		(F_LIST | F_SHOW | F_FILTER | F_SORT)
 
+/*
+ * A link on a row of a list, offered where its condition holds (SQL over
+ * the list's FROM, e.g. "t.status = 'active'"; NULL: on every row).  Its
+ * href's "{id}" stands for the row's id.
+ */
+struct row_action {
+	const char		*name;		/* data-action */
+	const char		*label;
+	const char		*href;
+	const char		*when;
+	const char		*icon;		/* shown instead of the label */
+};
+
 struct field {
 	const char		*name;
 	const char		*label;
@@ -86,6 +99,20 @@ struct resource {
 	 * (pairs: the field's name, then the copy's SQL; ends with NULL),
 	 * e.g. reconciliations' error_message (migration 012). */
 	const char *const	*lower_copies;
+	/*
+	 * A list of another menu (Support's) over the records of the
+	 * resource named here, whose pages show and tell the history of its
+	 * rows.  It is listed by its own route (and its access) through
+	 * list_screen_page(), never by /admin/<name>.
+	 */
+	const char		*records;
+	const struct row_action	*row_actions;	/* ends with a NULL name */
+	const char		*new_href;	/* an "Add new" button */
+	const char		*new_label;
+	/* The filters when a request names none (a query string). */
+	const char		*default_query;
+	/* A warning above the list when this returns one, or NULL. */
+	const char		*(*alert)(void);
 };
 
 /*
@@ -247,6 +274,14 @@ void	 edit_list_decorate(struct app_req *, const struct resource *,
 	    json_t *);
 
 int	 page_list(struct http_request *, struct app_req *);
+
+/* Lists of other menus (admin/screen.c); list_screens[] ends with NULL. */
+extern const struct resource	*list_screens[];
+const struct resource	*list_screen_find(const char *);
+int	 list_screen_page(struct http_request *, struct app_req *,
+	    const struct resource *);
+void	 list_screen_decorate(struct app_req *, const struct resource *,
+	    json_t *);
 int	 page_show(struct http_request *, struct app_req *);
 int	 page_history(struct http_request *, struct app_req *);
 int	 page_export(struct http_request *, struct app_req *);

@@ -37,7 +37,8 @@ resource_find(const char *name)
 			return (resources[i]);
 	}
 
-	return (NULL);
+	/* The Support screens' lists, found by their path (admin/screen.c). */
+	return (list_screen_find(name));
 }
 
 const struct field *

@@ -214,6 +214,110 @@ idempotency_key(struct http_request *req, const char **key)
 	return (0);
 }
 
+/* The caller is the sales system: 1, or 0 after answering. */
+static int
+sales_caller_ok(struct http_request *req)
+{
+	if (app_cfg.sales_service_token[0] == '\0') {
+		(void)ext_error(req, HTTP_STATUS_SERVICE_UNAVAILABLE,
+		    "not_configured", "The sales service token is not set "
+		    "(sales_service_token).", NULL);
+		return (0);
+	}
+	if (!api_service_ok(req, app_cfg.sales_service_token)) {
+		(void)ext_error(req, HTTP_STATUS_UNAUTHORIZED, "unauthorized",
+		    "A valid service token is required.", NULL);
+		return (0);
+	}
+
+	return (1);
+}
+
+/* A body that does not parse: logged with what can be told, and 400. */
+static int
+ext_bad_body(struct http_request *req, json_t *body, struct ext_request *rq,
+    const char *field, const char *why)
+{
+	rq->zuora_subscription_id = json_string_value(
+	    json_object_get(body, "zuora_subscription_id"));
+	rq->salesforce_opportunity_id = json_string_value(
+	    json_object_get(body, "salesforce_opportunity_id"));
+	if (rq->zuora_subscription_id != NULL &&
+	    strlen(rq->zuora_subscription_id) > 64)
+		rq->zuora_subscription_id = NULL;
+	if (rq->salesforce_opportunity_id != NULL &&
+	    strlen(rq->salesforce_opportunity_id) > 64)
+		rq->salesforce_opportunity_id = NULL;
+	extension_log("api_request", "temporary extension request refused",
+	    rq, NULL, json_pack("{s:s, s:s, s:i, s:s}", "outcome", "refused",
+	    "code", "bad_request", "status", 400, "field", field));
+
+	return (ext_error(req, HTTP_STATUS_BAD_REQUEST, "bad_request", why,
+	    field));
+}
+
+/* The extension made and committed, or why not, in out. */
+static void
+ext_run(struct app_req *ctx, const struct ext_request *rq,
+    struct ext_result *out)
+{
+	struct write_txn	 w;
+
+	if (write_begin(&w, ctx, API_ACTOR, "") == -1) {
+		memset(out, 0, sizeof(*out));
+		out->code = EXT_UNAVAILABLE;
+		(void)kore_strlcpy(out->message, "The database cannot be "
+		    "reached.", sizeof(out->message));
+	} else if (extension_create(&w, rq, out) == 0 &&
+	    write_commit(&w) == -1) {
+		/*
+		 * Every constraint of the extension is checked by its INSERT
+		 * (extension_create() answers those): a COMMIT that fails
+		 * has lost the connection.  It has ended the transaction.
+		 */
+		out->code = EXT_UNAVAILABLE;
+		(void)kore_strlcpy(out->message, "The extension could not be "
+		    "saved; try again.", sizeof(out->message));
+	}
+}
+
+/* The answer to the sales system, once the extension was tried (out). */
+static int
+ext_answer(struct http_request *req, struct app_req *ctx,
+    const struct ext_request *rq, const struct ext_result *out)
+{
+	json_t	*ext;
+	char	 loc[96];
+	int	 ret;
+
+	/* The same request, made at the same time, got there first. */
+	if ((out->code == EXT_ALREADY_EXTENDED || out->code == EXT_UPCOMING ||
+	    (out->code == EXT_BAD_REQUEST && rq->idempotency_key != NULL)) &&
+	    (ret = ext_replay(req, ctx, rq)) != -1)
+		return (ret);
+
+	if (out->code != EXT_OK) {
+		extension_log("api_request", "temporary extension request "
+		    "refused", rq, out, json_pack("{s:i}", "status",
+		    extension_http_status(out->code)));
+		return (ext_error(req, extension_http_status(out->code),
+		    extension_code(out->code), out->message,
+		    out->field[0] != '\0' ? out->field : NULL));
+	}
+
+	extension_log_created(rq, out);
+	extension_log("api_request", "temporary extension request answered",
+	    rq, out, json_pack("{s:s, s:i, s:s}", "outcome", "created",
+	    "status", 201, "extension_id", out->id));
+
+	ext = extension_json(rq, out);
+	(void)snprintf(loc, sizeof(loc), "/admin/temporary_extensions/%s",
+	    out->id);
+	http_response_header(req, "location", loc);
+
+	return (render_json(req, HTTP_STATUS_CREATED, ext));
+}
+
 /*
  * The answer to a repeat of a request already answered (201 and its
  * body, as the first time), or a refusal of a key used for another
@@ -250,54 +354,25 @@ ext_replay(struct http_request *req, struct app_req *ctx,
 int
 api_temporary_extension_create(struct http_request *req, struct app_req *ctx)
 {
-	struct write_txn	 w;
 	struct ext_request	 rq;
 	struct ext_result	 out;
 	struct api_ext		 x;
-	json_t			*body, *ext;
+	json_t			*body;
 	const char		*field, *why;
-	char			 loc[96];
 	int			 ret;
 
-	if (app_cfg.sales_service_token[0] == '\0') {
-		return (ext_error(req, HTTP_STATUS_SERVICE_UNAVAILABLE,
-		    "not_configured", "The sales service token is not set "
-		    "(sales_service_token).", NULL));
-	}
-	if (!api_service_ok(req, app_cfg.sales_service_token)) {
-		return (ext_error(req, HTTP_STATUS_UNAUTHORIZED,
-		    "unauthorized", "A valid service token is required.",
-		    NULL));
-	}
-	if ((body = api_json_body(req, API_BODY_MAX, JSON_REJECT_DUPLICATES,
-	    "The body must be a JSON object.", ext_error_fn)) == NULL)
+	if (!sales_caller_ok(req) || (body = api_json_body(req, API_BODY_MAX,
+	    JSON_REJECT_DUPLICATES, "The body must be a JSON object.",
+	    ext_error_fn)) == NULL)
 		return (KORE_RESULT_OK);
 
 	memset(&rq, 0, sizeof(rq));
 	rq.via = "api";
 	rq.created_by = API_CREATED_BY;
 	if (ext_parse(body, &x, &field, &why) == -1) {
-		/* What can be told about the request, for the logs. */
-		rq.zuora_subscription_id = json_string_value(
-		    json_object_get(body, "zuora_subscription_id"));
-		rq.salesforce_opportunity_id = json_string_value(
-		    json_object_get(body, "salesforce_opportunity_id"));
-		if (rq.zuora_subscription_id != NULL &&
-		    strlen(rq.zuora_subscription_id) > 64)
-			rq.zuora_subscription_id = NULL;
-		if (rq.salesforce_opportunity_id != NULL &&
-		    strlen(rq.salesforce_opportunity_id) > 64)
-			rq.salesforce_opportunity_id = NULL;
-		extension_log("api_request", "temporary extension request "
-		    "refused", &rq, NULL, json_pack("{s:s, s:s, s:i, s:s}",
-		    "outcome", "refused", "code", "bad_request", "status", 400,
-		    "field", field));
-		ret = ext_error(req, HTTP_STATUS_BAD_REQUEST, "bad_request",
-		    why, field);
+		ret = ext_bad_body(req, body, &rq, field, why);
 		json_decref(body);
-		kore_free(x.reason);
-		kore_free(x.notes);
-		return (ret);
+		goto done;
 	}
 	json_decref(body);
 
@@ -307,72 +382,24 @@ api_temporary_extension_create(struct http_request *req, struct app_req *ctx)
 	rq.notes = x.notes;
 	rq.users = x.users[0] != '\0' ? x.users : NULL;
 	if (idempotency_key(req, &rq.idempotency_key) == -1) {
-		kore_free(x.reason);
-		kore_free(x.notes);
-		return (ext_error(req, HTTP_STATUS_BAD_REQUEST, "bad_request",
+		ret = ext_error(req, HTTP_STATUS_BAD_REQUEST, "bad_request",
 		    "The Idempotency-Key header must be 1 to 255 printable "
-		    "ASCII characters.", "Idempotency-Key"));
+		    "ASCII characters.", "Idempotency-Key");
+		goto done;
 	}
 	extension_log("api_request", "temporary extension requested", &rq,
 	    NULL, x.users[0] != '\0' ? json_pack("{s:s}", "users", x.users) :
 	    NULL);
 
 	/* A repeat of a request already answered: that answer again. */
-	if ((ret = ext_replay(req, ctx, &rq)) != -1) {
-		kore_free(x.reason);
-		kore_free(x.notes);
-		return (ret);
+	if ((ret = ext_replay(req, ctx, &rq)) == -1) {
+		ext_run(ctx, &rq, &out);
+		ret = ext_answer(req, ctx, &rq, &out);
 	}
 
-	if (write_begin(&w, ctx, API_ACTOR, "") == -1) {
-		memset(&out, 0, sizeof(out));
-		out.code = EXT_UNAVAILABLE;
-		(void)kore_strlcpy(out.message, "The database cannot be "
-		    "reached.", sizeof(out.message));
-	} else if (extension_create(&w, &rq, &out) == 0 &&
-	    write_commit(&w) == -1) {
-		/*
-		 * Every constraint of the extension is checked by its INSERT
-		 * (extension_create() answers those): a COMMIT that fails
-		 * has lost the connection.  It has ended the transaction.
-		 */
-		out.code = EXT_UNAVAILABLE;
-		(void)kore_strlcpy(out.message, "The extension could not be "
-		    "saved; try again.", sizeof(out.message));
-	}
-
-	/* The same request, made at the same time, got there first. */
-	if ((out.code == EXT_ALREADY_EXTENDED || out.code == EXT_UPCOMING ||
-	    (out.code == EXT_BAD_REQUEST && rq.idempotency_key != NULL)) &&
-	    (ret = ext_replay(req, ctx, &rq)) != -1) {
-		kore_free(x.reason);
-		kore_free(x.notes);
-		return (ret);
-	}
-
-	if (out.code != EXT_OK) {
-		extension_log("api_request", "temporary extension request "
-		    "refused", &rq, &out, json_pack("{s:i}", "status",
-		    extension_http_status(out.code)));
-		ret = ext_error(req, extension_http_status(out.code),
-		    extension_code(out.code), out.message,
-		    out.field[0] != '\0' ? out.field : NULL);
-		kore_free(x.reason);
-		kore_free(x.notes);
-		return (ret);
-	}
+done:
 	kore_free(x.reason);
 	kore_free(x.notes);
 
-	extension_log_created(&rq, &out);
-	extension_log("api_request", "temporary extension request answered",
-	    &rq, &out, json_pack("{s:s, s:i, s:s}", "outcome", "created",
-	    "status", 201, "extension_id", out.id));
-
-	ext = extension_json(&rq, &out);
-	(void)snprintf(loc, sizeof(loc), "/admin/temporary_extensions/%s",
-	    out.id);
-	http_response_header(req, "location", loc);
-
-	return (render_json(req, HTTP_STATUS_CREATED, ext));
+	return (ret);
 }

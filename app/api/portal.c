@@ -79,89 +79,128 @@ api_token(struct http_request *req, char *out, size_t outlen)
 	return (1);
 }
 
+/* Why a token found is not redeemed: its column holding bad. */
+static const struct {
+	const char	*column;
+	const char	*bad;
+	int		 status;
+	const char	*code;
+	const char	*message;
+} refusals[] = {
+	{ "used", "t", HTTP_STATUS_GONE, "token_used",
+	    "This token was already used." },
+	{ "expired", "t", HTTP_STATUS_GONE, "token_expired",
+	    "This token has expired." },
+	{ "login_activated", "f", HTTP_STATUS_FORBIDDEN, "login_deactivated",
+	    "This customer's sign-in is deactivated." },
+};
+
+/* The caller is the portal: 1, or 0 after answering. */
+static int
+redeem_caller_ok(struct http_request *req)
+{
+	if (app_cfg.portal_service_token[0] == '\0') {
+		(void)api_error(req, HTTP_STATUS_SERVICE_UNAVAILABLE,
+		    "not_configured", "The portal service token is not set "
+		    "(portal_service_token).");
+		return (0);
+	}
+	if (!api_service_ok(req, app_cfg.portal_service_token)) {
+		(void)api_error(req, HTTP_STATUS_UNAUTHORIZED,
+		    "unauthorized", "A valid service token is required.");
+		return (0);
+	}
+
+	return (1);
+}
+
+/*
+ * The token of hash, locked in w: its id and customer, and the answer
+ * (*out); or -1 after answering (w rolled back when it was refused).
+ */
+static int
+redeem_lookup(struct http_request *req, struct write_txn *w, int kind,
+    const char *hash, char *id, char *customer, size_t len, json_t **out)
+{
+	PGresult	*res;
+	const char	*params[1];
+	size_t		 i;
+
+	params[0] = hash;
+	res = write_exec(w, kind == KIND_ONE_TIME ?
+	    "SELECT t.id, t.customer_id, c.email, t.used_at IS NOT NULL AS "
+	    "used, t.expires_at <= now() AS expired, c.login_activated, "
+	    "NULL AS admin_identity "
+	    "FROM one_time_sign_in_tokens t JOIN customers c ON "
+	    "c.id = t.customer_id WHERE t.token_sha256 = decode($1, 'hex') "
+	    "FOR UPDATE OF t" :
+	    "SELECT g.id, g.customer_id, c.email, g.used_at IS NOT NULL AS "
+	    "used, g.expires_at <= now() AS expired, true AS login_activated, "
+	    "g.admin_identity "
+	    "FROM impersonation_grants g JOIN customers c ON "
+	    "c.id = g.customer_id WHERE g.token_sha256 = decode($1, 'hex') "
+	    "FOR UPDATE OF g", 1, params);
+	if (res == NULL) {
+		(void)api_error(req, HTTP_STATUS_SERVICE_UNAVAILABLE,
+		    "unavailable", "The database cannot be reached.");
+		return (-1);
+	}
+
+	if (PQntuples(res) == 0) {
+		(void)api_error(req, HTTP_STATUS_NOT_FOUND, "invalid_token",
+		    "No such token.");
+		goto refused;
+	}
+	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+		if (strcmp(DB_COL(res, 0, refusals[i].column),
+		    refusals[i].bad) == 0) {
+			(void)api_error(req, refusals[i].status,
+			    refusals[i].code, refusals[i].message);
+			goto refused;
+		}
+	}
+
+	(void)kore_strlcpy(id, DB_COL(res, 0, "id"), len);
+	(void)kore_strlcpy(customer, DB_COL(res, 0, "customer_id"), len);
+	*out = json_pack("{s:I, s:s}", "customer_id",
+	    (json_int_t)strtoll(customer, NULL, 10), "email",
+	    DB_COL(res, 0, "email"));
+	if (kind == KIND_IMPERSONATION)
+		json_object_set_new(*out, "admin_identity",
+		    json_string(DB_COL(res, 0, "admin_identity")));
+	PQclear(res);
+
+	return (0);
+
+refused:
+	PQclear(res);
+	write_rollback(w);
+
+	return (-1);
+}
+
 static int
 api_redeem(struct http_request *req, struct app_req *ctx, int kind)
 {
 	struct write_txn	 w;
-	PGresult		*res;
 	json_t			*out;
 	const char		*params[1];
 	char			 token[API_TOKEN_MAX + 1], hash[65];
 	char			 id[32], customer[32];
 
-	if (app_cfg.portal_service_token[0] == '\0') {
-		return (api_error(req, HTTP_STATUS_SERVICE_UNAVAILABLE,
-		    "not_configured", "The portal service token is not set "
-		    "(portal_service_token)."));
-	}
-	if (!api_service_ok(req, app_cfg.portal_service_token)) {
-		return (api_error(req, HTTP_STATUS_UNAUTHORIZED,
-		    "unauthorized", "A valid service token is required."));
-	}
-	if (!api_token(req, token, sizeof(token)))
+	if (!redeem_caller_ok(req) || !api_token(req, token, sizeof(token)))
 		return (KORE_RESULT_OK);
 
 	token_sha256_hex(token, hash);
 	explicit_bzero(token, sizeof(token));
-	params[0] = hash;
 
 	if (write_begin(&w, ctx, API_ACTOR, "") == -1) {
 		return (api_error(req, HTTP_STATUS_SERVICE_UNAVAILABLE,
 		    "unavailable", "The database cannot be reached."));
 	}
-
-	res = write_exec(&w, kind == KIND_ONE_TIME ?
-	    "SELECT t.id, t.customer_id, c.email, t.used_at IS NOT NULL, "
-	    "t.expires_at <= now(), c.login_activated, NULL "
-	    "FROM one_time_sign_in_tokens t JOIN customers c ON "
-	    "c.id = t.customer_id WHERE t.token_sha256 = decode($1, 'hex') "
-	    "FOR UPDATE OF t" :
-	    "SELECT g.id, g.customer_id, c.email, g.used_at IS NOT NULL, "
-	    "g.expires_at <= now(), true, g.admin_identity "
-	    "FROM impersonation_grants g JOIN customers c ON "
-	    "c.id = g.customer_id WHERE g.token_sha256 = decode($1, 'hex') "
-	    "FOR UPDATE OF g", 1, params);
-	if (res == NULL) {
-		return (api_error(req, HTTP_STATUS_SERVICE_UNAVAILABLE,
-		    "unavailable", "The database cannot be reached."));
-	}
-
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		write_rollback(&w);
-		return (api_error(req, HTTP_STATUS_NOT_FOUND, "invalid_token",
-		    "No such token."));
-	}
-	if (strcmp(PQgetvalue(res, 0, 3), "t") == 0) {
-		PQclear(res);
-		write_rollback(&w);
-		return (api_error(req, HTTP_STATUS_GONE, "token_used",
-		    "This token was already used."));
-	}
-	if (strcmp(PQgetvalue(res, 0, 4), "t") == 0) {
-		PQclear(res);
-		write_rollback(&w);
-		return (api_error(req, HTTP_STATUS_GONE, "token_expired",
-		    "This token has expired."));
-	}
-	if (strcmp(PQgetvalue(res, 0, 5), "t") != 0) {
-		PQclear(res);
-		write_rollback(&w);
-		return (api_error(req, HTTP_STATUS_FORBIDDEN,
-		    "login_deactivated", "This customer's sign-in is "
-		    "deactivated."));
-	}
-
-	(void)kore_strlcpy(id, PQgetvalue(res, 0, 0), sizeof(id));
-	(void)kore_strlcpy(customer, PQgetvalue(res, 0, 1), sizeof(customer));
-	out = json_pack("{s:I, s:s}", "customer_id",
-	    (json_int_t)strtoll(customer, NULL, 10), "email",
-	    PQgetvalue(res, 0, 2));
-	if (kind == KIND_IMPERSONATION) {
-		json_object_set_new(out, "admin_identity",
-		    json_string(PQgetvalue(res, 0, 6)));
-	}
-	PQclear(res);
+	if (redeem_lookup(req, &w, kind, hash, id, customer, sizeof(id),
+	    &out) == -1)
+		return (KORE_RESULT_OK);
 
 	params[0] = id;
 	if (write_exec_count(&w, kind == KIND_ONE_TIME ?

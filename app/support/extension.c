@@ -72,24 +72,28 @@
 	"[GitLab Transactions] GitLab Temporary Renewal Extension"
 
 #define EXT_SQL \
-	"SELECT s.id, s.zuora_subscription_id, s.name, s.deployment_type, " \
-	"s.status, s.gitlab_plan, s.term_end_date::text, CURRENT_DATE::text, " \
+	"SELECT s.id, s.zuora_subscription_id, s.name AS subscription_name, " \
+	"s.deployment_type, " \
+	"s.status, s.gitlab_plan, s.term_end_date::text AS term_end, " \
+	"CURRENT_DATE::text AS today, " \
 	"CURRENT_DATE BETWEEN s.term_end_date - 15 AND " \
-	"s.term_end_date + 13, " \
+	"s.term_end_date + 13 AS in_window, " \
 	"EXISTS (SELECT 1 FROM temporary_extensions e WHERE " \
 	"e.zuora_subscription_id = s.id AND " \
 	"e.renewal_term_start = s.term_end_date AND " \
-	"e.starts_on <= CURRENT_DATE), " \
+	"e.starts_on <= CURRENT_DATE) AS availed, " \
 	"(SELECT min(e.starts_on)::text FROM temporary_extensions e WHERE " \
-	"e.zuora_subscription_id = s.id AND e.starts_on > CURRENT_DATE), " \
-	"b.support_hold OR b.credit_hold, " \
+	"e.zuora_subscription_id = s.id AND e.starts_on > CURRENT_DATE) " \
+	"AS upcoming, " \
+	"b.support_hold OR b.credit_hold AS bad_debt, " \
 	"coalesce(st.country = ANY (string_to_array(nullif($2::text, ''), " \
-	"' ')), false), " \
+	"' ')), false) AS restricted, " \
 	"coalesce(st.first_name || ' ' || st.last_name, " \
-	"bt.first_name || ' ' || bt.last_name), " \
-	"coalesce(st.work_email, bt.work_email), " \
-	"coalesce(b.company, b.zuora_account_name), " \
-	"(s.term_end_date + 21)::text, n.id::text, n.path " \
+	"bt.first_name || ' ' || bt.last_name) AS contact, " \
+	"coalesce(st.work_email, bt.work_email) AS email, " \
+	"coalesce(b.company, b.zuora_account_name) AS company, " \
+	"(s.term_end_date + 21)::text AS ends_on, " \
+	"n.id::text AS namespace_id, n.path AS ns_path " \
 	"FROM zuora_subscriptions s " \
 	"JOIN billing_accounts b ON b.id = s.billing_account_id " \
 	"LEFT JOIN billing_account_contacts st ON " \
@@ -100,14 +104,41 @@
 
 #define EXT_LOCK	" FOR UPDATE OF s FOR SHARE OF b"
 
-enum {
-	C_ID, C_ZID, C_NAME, C_TYPE, C_STATUS, C_PLAN, C_TERM_END, C_TODAY,
-	C_IN_WINDOW, C_AVAILED, C_UPCOMING, C_BAD_DEBT, C_RESTRICTED,
-	C_CONTACT, C_EMAIL, C_COMPANY, C_ENDS_ON, C_NS, C_NS_PATH
+/* The subscription as read under lock, and the extension's parts. */
+struct ext_sub {
+	char		 id[32];
+	char		 status[16];
+	char		 term_end[16];
+	char		 today[16];
+	char		 plan_name[16];
+	char		 contact[EXT_TEXT_MAX];
+	char		 email[EXT_TEXT_MAX];
+	char		 company[EXT_TEXT_MAX];
+	char		 ns_path[256];
+	char		 upcoming[16];	/* an extension's start, or "" */
+	int		 type_sm;
+	int		 in_window;
+	int		 availed;
+	int		 bad_debt;
+	int		 restricted;
+	const char	*users;		/* as asked, for SM; else NULL */
 };
 
 static int	 refuse(struct write_txn *, struct ext_result *, int,
 		    const char *);
+static int	 ext_read(struct write_txn *, const struct ext_request *,
+		    struct ext_result *, struct ext_sub *);
+static void	 ext_copy(PGresult *, struct ext_result *, struct ext_sub *);
+static int	 ext_check(struct write_txn *, const struct ext_request *,
+		    struct ext_result *, struct ext_sub *);
+static int	 ext_guardrail(const struct ext_sub *, struct ext_result *);
+static int	 ext_license(struct write_txn *, struct ext_result *,
+		    const struct ext_sub *, char **);
+static int	 ext_insert(struct write_txn *, const struct ext_request *,
+		    struct ext_result *, const struct ext_sub *);
+static int	 ext_mail(struct write_txn *, const struct ext_result *,
+		    const struct ext_sub *, const char *);
+static int	 ext_failed(struct write_txn *, struct ext_result *);
 static json_t	*number_or_null(const char *);
 static char	*mail_body(const char *, const char *, const char *,
 		    const char *, const char *, const char *, const char *,
@@ -262,209 +293,282 @@ int
 extension_create(struct write_txn *w, const struct ext_request *rq,
     struct ext_result *out)
 {
-	struct license_req	 lr;
-	PGresult		*res;
-	const char		*params[10], *plan, *users, *key, *sql;
-	char			 msg[EXT_MSG_MAX], sub_id[32], term_end[16];
-	char			 contact[EXT_TEXT_MAX], email[EXT_TEXT_MAX];
-	char			 company[EXT_TEXT_MAX];
-	char			 plan_name[16], ns_path[256], fname[64];
-	char			*license, *body;
-	int			 type_sm, rc;
-	long long		 n;
+	struct ext_sub	 sub;
+	char		*license;
+	int		 rc;
 
 	memset(out, 0, sizeof(*out));
 	out->code = EXT_OK;
+	if (ext_read(w, rq, out, &sub) == -1 ||
+	    ext_check(w, rq, out, &sub) == -1)
+		return (-1);
+	if (sub.type_sm && !license_signing_ready())
+		return (refuse(w, out, EXT_NOT_CONFIGURED, "License signing is "
+		    "not configured (license_private_key), so no license can "
+		    "be made"));
+
+	license = NULL;
+	rc = 0;
+	if ((sub.type_sm && ext_license(w, out, &sub, &license) == -1) ||
+	    ext_insert(w, rq, out, &sub) == -1 ||
+	    ext_mail(w, out, &sub, license) == -1)
+		rc = ext_failed(w, out);
+	kore_free(license);
+
+	return (rc);
+}
+
+/*
+ * The subscription of rq locked in w and read into out and sub; -1 when
+ * there is none (or the database did not answer), refused.
+ */
+static int
+ext_read(struct write_txn *w, const struct ext_request *rq,
+    struct ext_result *out, struct ext_sub *sub)
+{
+	PGresult	*res;
+	const char	*params[2], *sql;
+	char		 msg[EXT_MSG_MAX];
 
 	if (rq->zuora_subscription_id != NULL) {
 		sql = EXT_SQL "WHERE s.zuora_subscription_id = $1" EXT_LOCK;
-		key = rq->zuora_subscription_id;
+		params[0] = rq->zuora_subscription_id;
 	} else {
 		sql = EXT_SQL "WHERE s.id = $1::bigint" EXT_LOCK;
-		key = rq->subscription;
+		params[0] = rq->subscription;
 	}
-	params[0] = key;
 	params[1] = app_cfg.trade_restricted_countries;
-	res = write_exec(w, sql, 2, params);
-	if (res == NULL)
+	if ((res = write_exec(w, sql, 2, params)) == NULL)
 		return (refuse(w, out, EXT_UNAVAILABLE, "The database did not "
 		    "answer, so nothing was changed. Try again in a moment."));
 
 	if (PQntuples(res) == 0) {
 		PQclear(res);
 		(void)snprintf(msg, sizeof(msg), "No subscription has the "
-		    "Zuora subscription ID %s", key);
+		    "Zuora subscription ID %s", params[0]);
 		return (refuse(w, out, EXT_NOT_FOUND, msg));
 	}
+	ext_copy(res, out, sub);
+	PQclear(res);
 
-	(void)kore_strlcpy(sub_id, PQgetvalue(res, 0, C_ID), sizeof(sub_id));
-	(void)kore_strlcpy(out->zuora_subscription_id,
-	    PQgetvalue(res, 0, C_ZID), sizeof(out->zuora_subscription_id));
-	(void)kore_strlcpy(out->subscription_name, PQgetvalue(res, 0, C_NAME),
-	    sizeof(out->subscription_name));
-	(void)kore_strlcpy(out->deployment_type, PQgetvalue(res, 0, C_TYPE),
-	    sizeof(out->deployment_type));
-	(void)kore_strlcpy(term_end, PQgetvalue(res, 0, C_TERM_END),
-	    sizeof(term_end));
-	(void)kore_strlcpy(out->renewal_term_start, term_end,
+	return (0);
+}
+
+/* What the row of EXT_SQL says about the subscription, and its plan. */
+static void
+ext_copy(PGresult *res, struct ext_result *out, struct ext_sub *sub)
+{
+	const char	*plan;
+
+	memset(sub, 0, sizeof(*sub));
+	SUPPORT_COPY(res, sub, id);
+	SUPPORT_COPY(res, sub, status);
+	SUPPORT_COPY(res, out, zuora_subscription_id);
+	SUPPORT_COPY(res, out, subscription_name);
+	SUPPORT_COPY(res, out, deployment_type);
+	SUPPORT_COPY(res, sub, term_end);
+	SUPPORT_COPY(res, sub, today);
+	(void)kore_strlcpy(out->renewal_term_start, sub->term_end,
 	    sizeof(out->renewal_term_start));
-	(void)kore_strlcpy(out->ends_on, PQgetvalue(res, 0, C_ENDS_ON),
-	    sizeof(out->ends_on));
-	(void)kore_strlcpy(contact, PQgetisnull(res, 0, C_CONTACT) ?
-	    PQgetvalue(res, 0, C_COMPANY) : PQgetvalue(res, 0, C_CONTACT),
-	    sizeof(contact));
-	(void)kore_strlcpy(email, PQgetvalue(res, 0, C_EMAIL), sizeof(email));
-	(void)kore_strlcpy(company, PQgetvalue(res, 0, C_COMPANY),
-	    sizeof(company));
-	ns_path[0] = '\0';
-	if (!PQgetisnull(res, 0, C_NS)) {
-		(void)kore_strlcpy(out->namespace_id, PQgetvalue(res, 0, C_NS),
-		    sizeof(out->namespace_id));
-		(void)kore_strlcpy(ns_path, PQgetvalue(res, 0, C_NS_PATH),
-		    sizeof(ns_path));
+	SUPPORT_COPY(res, out, ends_on);
+	(void)kore_strlcpy(sub->contact, DB_COL(res, 0, DB_NULL(res, 0,
+	    "contact") ? "company" : "contact"), sizeof(sub->contact));
+	SUPPORT_COPY(res, sub, email);
+	SUPPORT_COPY(res, sub, company);
+	if (!DB_NULL(res, 0, "namespace_id")) {
+		SUPPORT_COPY(res, out, namespace_id);
+		SUPPORT_COPY(res, sub, ns_path);
 	}
-	type_sm = strcmp(out->deployment_type, "sm") == 0;
+	sub->type_sm = strcmp(out->deployment_type, "sm") == 0;
+	sub->in_window = strcmp(DB_COL(res, 0, "in_window"), "t") == 0;
+	sub->availed = strcmp(DB_COL(res, 0, "availed"), "t") == 0;
+	sub->bad_debt = strcmp(DB_COL(res, 0, "bad_debt"), "t") == 0;
+	sub->restricted = strcmp(DB_COL(res, 0, "restricted"), "t") == 0;
+	(void)kore_strlcpy(sub->upcoming, DB_COL(res, 0, "upcoming"),
+	    sizeof(sub->upcoming));
 
 	/* The base plan of the license: Premium or Ultimate. */
-	plan = PQgetvalue(res, 0, C_PLAN);
-	(void)kore_strlcpy(plan_name, strcmp(plan, "ultimate") == 0 ||
+	plan = DB_COL(res, 0, "gitlab_plan");
+	(void)kore_strlcpy(sub->plan_name, strcmp(plan, "ultimate") == 0 ||
 	    strcmp(plan, "gold") == 0 ? "ultimate" : "premium",
-	    sizeof(plan_name));
+	    sizeof(sub->plan_name));
+}
 
-	if (strcmp(PQgetvalue(res, 0, C_STATUS), "cancelled") == 0) {
-		PQclear(res);
+/*
+ * A subscription that can be extended: not cancelled, users for SM, and
+ * the guardrails passed (logged either way).  -1 when refused.
+ */
+static int
+ext_check(struct write_txn *w, const struct ext_request *rq,
+    struct ext_result *out, struct ext_sub *sub)
+{
+	long long	 n;
+	int		 rc;
+
+	if (strcmp(sub->status, "cancelled") == 0)
 		return (refuse(w, out, EXT_CANCELLED, "Subscription is "
 		    "cancelled"));
-	}
 
-	users = NULL;
-	if (type_sm) {
+	if (sub->type_sm) {
 		n = rq->users != NULL ? strtoll(rq->users, NULL, 10) : 0;
 		if (n < 1 || n > 1000000) {
-			PQclear(res);
 			(void)kore_strlcpy(out->field, "users",
 			    sizeof(out->field));
 			return (refuse(w, out, EXT_BAD_REQUEST, "users must "
 			    "be a whole number from 1 to 1000000 for a "
 			    "self-managed subscription"));
 		}
-		users = rq->users;
+		sub->users = rq->users;
 	}
 
-	/* The guardrails, in order; the first that fails refuses. */
-	if (strcmp(PQgetvalue(res, 0, C_IN_WINDOW), "t") != 0) {
-		out->code = EXT_OUTSIDE_WINDOW;
-		(void)kore_strlcpy(msg, MSG_WINDOW, sizeof(msg));
-	} else if (strcmp(PQgetvalue(res, 0, C_AVAILED), "t") == 0) {
-		out->code = EXT_ALREADY_EXTENDED;
-		(void)kore_strlcpy(msg, MSG_AVAILED, sizeof(msg));
-	} else if (!PQgetisnull(res, 0, C_UPCOMING)) {
-		out->code = EXT_UPCOMING;
-		(void)snprintf(msg, sizeof(msg), MSG_UPCOMING "%s",
-		    PQgetvalue(res, 0, C_UPCOMING));
-	} else if (strcmp(PQgetvalue(res, 0, C_BAD_DEBT), "t") == 0) {
-		out->code = EXT_BAD_DEBT;
-		(void)kore_strlcpy(msg, MSG_BAD_DEBT, sizeof(msg));
-	} else if (strcmp(PQgetvalue(res, 0, C_RESTRICTED), "t") == 0) {
-		out->code = EXT_TRADE_RESTRICTED;
-		(void)kore_strlcpy(msg, MSG_RESTRICTED, sizeof(msg));
-	}
-	if (out->code != EXT_OK) {
-		(void)kore_strlcpy(out->message, msg, sizeof(out->message));
+	rc = ext_guardrail(sub, out);
+	if (rc == -1) {
 		extension_log("guardrail_check", "temporary extension refused",
 		    rq, out, json_pack("{s:s, s:s, s:s}", "term_end_date",
-		    term_end, "today", PQgetvalue(res, 0, C_TODAY),
-		    "deployment_type", out->deployment_type));
-		PQclear(res);
-		return (refuse(w, out, out->code, msg));
+		    sub->term_end, "today", sub->today, "deployment_type",
+		    out->deployment_type));
+		write_rollback(w);
+		return (-1);
 	}
 	extension_log("guardrail_check", "temporary extension guardrails "
 	    "passed", rq, out, json_pack("{s:s, s:s, s:s, s:s}", "outcome",
-	    "passed", "term_end_date", term_end, "today",
-	    PQgetvalue(res, 0, C_TODAY), "deployment_type",
-	    out->deployment_type));
-	PQclear(res);
+	    "passed", "term_end_date", sub->term_end, "today", sub->today,
+	    "deployment_type", out->deployment_type));
 
-	/* Self-managed: the legacy trial license for the base plan. */
-	license = NULL;
-	if (type_sm) {
-		if (!license_signing_ready())
-			return (refuse(w, out, EXT_NOT_CONFIGURED, "License "
-			    "signing is not configured (license_private_key), "
-			    "so no license can be made"));
-		memset(&lr, 0, sizeof(lr));
-		lr.name = contact;
-		lr.company = company;
-		lr.email = email;
-		lr.user_count = users;
-		lr.starts_at = term_end;
-		lr.expires_at = out->ends_on;
-		lr.plan = plan_name;
-		lr.subscription = sub_id;
-		lr.zuora_subscription_id = out->zuora_subscription_id;
-		lr.subscription_name = out->subscription_name;
-		lr.temporary_extension = 1;
-		if (license_issue(w, &lr, out->license_id,
-		    sizeof(out->license_id), &license) == -1)
-			goto failed;
+	return (0);
+}
+/*
+ * The guardrails, in order: the first that fails sets out's code and
+ * message, and -1 is returned.
+ */
+static int
+ext_guardrail(const struct ext_sub *sub, struct ext_result *out)
+{
+	if (!sub->in_window) {
+		out->code = EXT_OUTSIDE_WINDOW;
+		(void)kore_strlcpy(out->message, MSG_WINDOW,
+		    sizeof(out->message));
+	} else if (sub->availed) {
+		out->code = EXT_ALREADY_EXTENDED;
+		(void)kore_strlcpy(out->message, MSG_AVAILED,
+		    sizeof(out->message));
+	} else if (sub->upcoming[0] != '\0') {
+		out->code = EXT_UPCOMING;
+		(void)snprintf(out->message, sizeof(out->message),
+		    MSG_UPCOMING "%s", sub->upcoming);
+	} else if (sub->bad_debt) {
+		out->code = EXT_BAD_DEBT;
+		(void)kore_strlcpy(out->message, MSG_BAD_DEBT,
+		    sizeof(out->message));
+	} else if (sub->restricted) {
+		out->code = EXT_TRADE_RESTRICTED;
+		(void)kore_strlcpy(out->message, MSG_RESTRICTED,
+		    sizeof(out->message));
 	}
 
-	params[0] = sub_id;
+	return (out->code == EXT_OK ? 0 : -1);
+}
+
+/* Self-managed: the legacy trial license for the base plan. */
+static int
+ext_license(struct write_txn *w, struct ext_result *out,
+    const struct ext_sub *sub, char **license)
+{
+	struct license_req	 lr;
+
+	memset(&lr, 0, sizeof(lr));
+	lr.name = sub->contact;
+	lr.company = sub->company;
+	lr.email = sub->email;
+	lr.user_count = sub->users;
+	lr.starts_at = sub->term_end;
+	lr.expires_at = out->ends_on;
+	lr.plan = sub->plan_name;
+	lr.subscription = sub->id;
+	lr.zuora_subscription_id = out->zuora_subscription_id;
+	lr.subscription_name = out->subscription_name;
+	lr.temporary_extension = 1;
+
+	return (license_issue(w, &lr, out->license_id,
+	    sizeof(out->license_id), license));
+}
+
+/*
+ * The extension's row, and for SaaS the namespace's paid plan ending with
+ * it.  -1 when the database refused either.
+ */
+static int
+ext_insert(struct write_txn *w, const struct ext_request *rq,
+    struct ext_result *out, const struct ext_sub *sub)
+{
+	PGresult	*res;
+	const char	*params[10];
+
+	params[0] = sub->id;
 	params[1] = rq->salesforce_opportunity_id;
 	params[2] = rq->reason;
 	params[3] = rq->notes;
-	params[4] = users;
-	params[5] = term_end;
+	params[4] = sub->users;
+	params[5] = sub->term_end;
 	params[6] = rq->created_by;
-	params[7] = type_sm ? out->license_id : NULL;
+	params[7] = sub->type_sm ? out->license_id : NULL;
 	params[8] = out->ends_on;
 	params[9] = rq->idempotency_key;
-	res = write_exec(w, "INSERT INTO temporary_extensions "
+	if ((res = write_exec(w, "INSERT INTO temporary_extensions "
 	    "(zuora_subscription_id, salesforce_opportunity_id, reason, notes, "
 	    "users, renewal_term_start, starts_on, ends_on, created_by, "
 	    "license_id, idempotency_key) VALUES ($1::bigint, $2, $3, $4, "
 	    "$5::integer, $6::date, $6::date, $9::date, $7, $8::bigint, $10) "
 	    "RETURNING id, to_char(created_at AT TIME ZONE 'UTC', "
-	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", 10, params);
-	if (res == NULL) {
-		kore_free(license);
-		goto failed;
-	}
-	(void)kore_strlcpy(out->id, PQgetvalue(res, 0, 0), sizeof(out->id));
-	(void)kore_strlcpy(out->created_at, PQgetvalue(res, 0, 1),
+	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at", 10,
+	    params)) == NULL)
+		return (-1);
+	(void)kore_strlcpy(out->id, DB_COL(res, 0, "id"), sizeof(out->id));
+	(void)kore_strlcpy(out->created_at, DB_COL(res, 0, "created_at"),
 	    sizeof(out->created_at));
-	(void)kore_strlcpy(out->users, users != NULL ? users : "",
+	(void)kore_strlcpy(out->users, sub->users != NULL ? sub->users : "",
 	    sizeof(out->users));
 	PQclear(res);
 
-	/* SaaS: the namespace's paid plan now ends with the extension. */
-	if (!type_sm && out->namespace_id[0] != '\0') {
-		params[0] = out->namespace_id;
-		params[1] = out->ends_on;
-		if (write_exec_count(w, "UPDATE namespaces SET "
-		    "subscription_expires_on = $2::date WHERE id = $1::bigint",
-		    2, params) != 1) {
-			kore_free(license);
-			goto failed;
-		}
-	}
-
-	body = mail_body(contact, out->subscription_name, out->deployment_type,
-	    term_end, out->ends_on, users, license,
-	    ns_path[0] != '\0' ? ns_path : NULL);
-	(void)snprintf(fname, sizeof(fname), LICENSE_FILENAME,
-	    out->license_id);
-	rc = mail_queue_file(w, "temporary_extensions", out->id, email,
-	    SUBJECT, body, license != NULL ? fname : NULL, license);
-	kore_free(license);
-	kore_free(body);
-	if (rc == -1)
-		goto failed;
+	if (sub->type_sm || out->namespace_id[0] == '\0')
+		return (0);
+	params[0] = out->namespace_id;
+	params[1] = out->ends_on;
+	if (write_exec_count(w, "UPDATE namespaces SET "
+	    "subscription_expires_on = $2::date WHERE id = $1::bigint",
+	    2, params) != 1)
+		return (-1);
 
 	return (0);
+}
 
-failed:
-	/* The transaction was rolled back; a constraint or the database. */
+/* The e-mail to the Sold_To contact, with the license file for SM. */
+static int
+ext_mail(struct write_txn *w, const struct ext_result *out,
+    const struct ext_sub *sub, const char *license)
+{
+	char	*body, fname[64];
+	int	 rc;
+
+	body = mail_body(sub->contact, out->subscription_name,
+	    out->deployment_type, sub->term_end, out->ends_on, sub->users,
+	    license, sub->ns_path[0] != '\0' ? sub->ns_path : NULL);
+	(void)snprintf(fname, sizeof(fname), LICENSE_FILENAME,
+	    out->license_id);
+	rc = mail_queue_file(w, "temporary_extensions", out->id, sub->email,
+	    SUBJECT, body, license != NULL ? fname : NULL, license);
+	kore_free(body);
+
+	return (rc);
+}
+
+/*
+ * A write that failed: rolled back, out says why (the renewal term's
+ * unique key, another constraint, or the database).  Returns -1.
+ */
+static int
+ext_failed(struct write_txn *w, struct ext_result *out)
+{
 	write_rollback(w);
 	if (strcmp(w->constraint, "temporary_extensions_renewal_term_key") ==
 	    0) {
@@ -540,11 +644,13 @@ extension_replay(struct app_req *ctx, const struct ext_request *rq,
 	params[0] = rq->zuora_subscription_id;
 	params[1] = rq->salesforce_opportunity_id;
 	params[2] = rq->idempotency_key;
-	res = db_exec(ctx, "SELECT e.id, s.zuora_subscription_id, s.name, "
-	    "s.deployment_type, e.salesforce_opportunity_id, e.reason, "
-	    "e.notes, coalesce(e.users::text, '') AS users, "
-	    "e.renewal_term_start::text AS term, e.ends_on::text AS ends_on, "
-	    "e.created_by, coalesce(e.license_id::text, '') AS license_id, "
+	res = db_exec(ctx, "SELECT e.id, s.zuora_subscription_id, "
+	    "s.name AS subscription_name, s.deployment_type, "
+	    "e.salesforce_opportunity_id, e.reason, e.notes, "
+	    "coalesce(e.users::text, '') AS users, "
+	    "e.renewal_term_start::text AS renewal_term_start, "
+	    "e.ends_on::text AS ends_on, e.created_by, "
+	    "coalesce(e.license_id::text, '') AS license_id, "
 	    "to_char(e.created_at AT TIME ZONE 'UTC', "
 	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at, "
 	    "s.zuora_subscription_id = $1 AS same FROM temporary_extensions e "
@@ -554,16 +660,16 @@ extension_replay(struct app_req *ctx, const struct ext_request *rq,
 	    "AND e.salesforce_opportunity_id = $2 AND "
 	    "e.renewal_term_start = s.term_end_date END "
 	    "ORDER BY e.id DESC LIMIT 1", 3, params);
-	if (res == NULL || PQntuples(res) == 0) {
-		if (res != NULL)
-			PQclear(res);
+	answer = NULL;
+	if (res == NULL)
 		return (NULL);
-	}
+	if (PQntuples(res) == 0)
+		goto done;
 	if (strcmp(DB_COL(res, 0, "same"), "t") != 0) {
 		*other = 1;
-		PQclear(res);
-		return (NULL);
+		goto done;
 	}
+
 	memset(&was, 0, sizeof(was));
 	memset(&out, 0, sizeof(out));
 	was.salesforce_opportunity_id = DB_NULL(res, 0,
@@ -572,23 +678,19 @@ extension_replay(struct app_req *ctx, const struct ext_request *rq,
 	was.reason = DB_COL(res, 0, "reason");
 	was.notes = DB_NULL(res, 0, "notes") ? NULL : DB_COL(res, 0, "notes");
 	was.created_by = DB_COL(res, 0, "created_by");
-	(void)kore_strlcpy(out.id, DB_COL(res, 0, "id"), sizeof(out.id));
-	(void)kore_strlcpy(out.zuora_subscription_id,
-	    DB_COL(res, 0, "zuora_subscription_id"), sizeof(out.zuora_subscription_id));
-	(void)kore_strlcpy(out.subscription_name, DB_COL(res, 0, "name"),
-	    sizeof(out.subscription_name));
-	(void)kore_strlcpy(out.deployment_type, DB_COL(res, 0, "deployment_type"),
-	    sizeof(out.deployment_type));
-	(void)kore_strlcpy(out.users, DB_COL(res, 0, "users"), sizeof(out.users));
-	(void)kore_strlcpy(out.renewal_term_start, DB_COL(res, 0, "term"),
-	    sizeof(out.renewal_term_start));
-	(void)kore_strlcpy(out.ends_on, DB_COL(res, 0, "ends_on"), sizeof(out.ends_on));
-	(void)kore_strlcpy(out.license_id, DB_COL(res, 0, "license_id"),
-	    sizeof(out.license_id));
-	(void)kore_strlcpy(out.created_at, DB_COL(res, 0, "created_at"),
-	    sizeof(out.created_at));
+	SUPPORT_COPY(res, &out, id);
+	SUPPORT_COPY(res, &out, zuora_subscription_id);
+	SUPPORT_COPY(res, &out, subscription_name);
+	SUPPORT_COPY(res, &out, deployment_type);
+	SUPPORT_COPY(res, &out, users);
+	SUPPORT_COPY(res, &out, renewal_term_start);
+	SUPPORT_COPY(res, &out, ends_on);
+	SUPPORT_COPY(res, &out, license_id);
+	SUPPORT_COPY(res, &out, created_at);
 	answer = extension_json(&was, &out);
 	(void)kore_strlcpy(id, out.id, idlen);
+
+done:
 	PQclear(res);
 
 	return (answer);
@@ -608,7 +710,8 @@ subscription_show_extras(struct app_req *ctx, const char *id, json_t *view)
 	char		 badge[96], href[96];
 
 	params[0] = id;
-	res = db_exec(ctx, "SELECT e.id, e.ends_on::text, e.starts_on::text "
+	res = db_exec(ctx, "SELECT e.id, e.ends_on::text AS ends_on, "
+	    "e.starts_on::text AS starts_on "
 	    "FROM temporary_extensions e JOIN zuora_subscriptions s ON "
 	    "s.id = e.zuora_subscription_id WHERE s.id = $1::bigint AND "
 	    "e.renewal_term_start = s.term_end_date AND "
@@ -618,25 +721,25 @@ subscription_show_extras(struct app_req *ctx, const char *id, json_t *view)
 		return;
 	if (PQntuples(res) == 1) {
 		(void)snprintf(badge, sizeof(badge), "Access temporarily "
-		    "extended until %s", PQgetvalue(res, 0, 1));
+		    "extended until %s", DB_COL(res, 0, "ends_on"));
 		if ((record = json_object_get(view, "record")) != NULL)
 			json_object_set_new(record, "badge",
 			    json_string(badge));
 		json_object_set_new(view, "temporary_extension", json_pack(
-		    "{s:s, s:s, s:s, s:s}", "id", PQgetvalue(res, 0, 0),
-		    "starts_on", PQgetvalue(res, 0, 2), "ends_on",
-		    PQgetvalue(res, 0, 1), "message", badge));
+		    "{s:s, s:s, s:s, s:s}", "id", DB_COL(res, 0, "id"),
+		    "starts_on", DB_COL(res, 0, "starts_on"), "ends_on",
+		    DB_COL(res, 0, "ends_on"), "message", badge));
 		panel = edit_panel(view, "temporary_extension",
 		    "Temporary extension");
 		json_object_set_new(panel, "note", json_string(badge));
 		json_object_set_new(panel, "columns", json_pack("[s, s, s]",
 		    "Extension", "Starts on", "Ends on"));
 		(void)snprintf(href, sizeof(href),
-		    "/admin/temporary_extensions/%s", PQgetvalue(res, 0, 0));
+		    "/admin/temporary_extensions/%s", DB_COL(res, 0, "id"));
 		edit_panel_row(panel, json_pack("[o, {s:s}, {s:s}]",
-		    support_cell(PQgetvalue(res, 0, 0), href),
-		    "value", PQgetvalue(res, 0, 2),
-		    "value", PQgetvalue(res, 0, 1)));
+		    support_cell(DB_COL(res, 0, "id"), href),
+		    "value", DB_COL(res, 0, "starts_on"),
+		    "value", DB_COL(res, 0, "ends_on")));
 	}
 	PQclear(res);
 }

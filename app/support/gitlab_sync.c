@@ -124,6 +124,69 @@ gitlab_text(json_t *v, char *buf, size_t len)
 	return (buf);
 }
 
+/* A request's row of the sync panel (row i of the panel's query). */
+static json_t *
+sync_row(PGresult *res, int i, int retry)
+{
+	json_t		*cells;
+	const char	*status, *err, *applied;
+	char		 what[256], answer[320], href[96], state[96];
+
+	status = DB_COL(res, i, "status");
+	err = DB_COL(res, i, "last_error");
+	if (strcmp(status, "pending") == 0)
+		(void)snprintf(state, sizeof(state), "%s%s%s",
+		    *err != '\0' ? "queued (retrying)" : "queued",
+		    *DB_COL(res, i, "next") ? ", next try " : "",
+		    DB_COL(res, i, "next"));
+	else
+		(void)snprintf(state, sizeof(state), "%s", status);
+	(void)snprintf(state + strlen(state), sizeof(state) - strlen(state),
+	    " (%s %s)", DB_COL(res, i, "attempts"),
+	    strcmp(DB_COL(res, i, "attempts"), "1") == 0 ? "attempt" :
+	    "attempts");
+	(void)snprintf(what, sizeof(what), "%s \xe2\x80\xa6%s %s",
+	    DB_COL(res, i, "method"), DB_COL(res, i, "path"),
+	    DB_COL(res, i, "body"));
+	if (*err != '\0')
+		(void)snprintf(answer, sizeof(answer), "%s", err);
+	else if (*DB_COL(res, i, "last_status") != '\0')
+		(void)snprintf(answer, sizeof(answer), "HTTP %s",
+		    DB_COL(res, i, "last_status"));
+	else
+		(void)snprintf(answer, sizeof(answer), DASH);
+	applied = DB_COL(res, i, "applied");
+
+	cells = json_pack("[{s:s}, {s:s}, {s:s, s:s}, {s:s}, {s:s}]",
+	    "value", DB_COL(res, i, "queued"), "value", what, "value", state,
+	    "sync_status", status, "value", *applied ? applied : DASH,
+	    "value", answer);
+	if (retry && strcmp(status, "failed") == 0) {
+		(void)snprintf(href, sizeof(href), "/admin/support/"
+		    "gitlab_sync/%s/retry", DB_COL(res, i, "id"));
+		json_array_append_new(cells, json_pack("{s:s, s:s}",
+		    "value", "Retry", "post", href));
+	}
+
+	return (cells);
+}
+
+/* What the panel says below its rows. */
+static const char *
+sync_note(int n, int pending)
+{
+	if (n == 0)
+		return ("Nothing was sent to GitLab.com for this namespace "
+		    "from the panel.");
+	if (pending)
+		return ("Queued changes are sent to GitLab.com in the "
+		    "background, in the order they were made, and retried "
+		    "while GitLab.com cannot be reached.");
+
+	return ("Changes are sent to GitLab.com in the background, in the "
+	    "order they were made.");
+}
+
 /*
  * The "GitLab.com sync" panel of a namespace (our id): its requests,
  * newest first, with GitLab's answer; a failed one can be sent again by
@@ -133,9 +196,8 @@ void
 gitlab_sync_panel(struct app_req *ctx, json_t *view, const char *ns)
 {
 	PGresult	*res;
-	json_t		*panel, *cells;
-	const char	*params[1], *status, *err;
-	char		 what[256], answer[320], href[96], state[96];
+	json_t		*panel;
+	const char	*params[1];
 	int		 i, n, pending, retry;
 
 	panel = edit_panel(view, "gitlab_sync", "GitLab.com sync");
@@ -162,59 +224,14 @@ gitlab_sync_panel(struct app_req *ctx, json_t *view, const char *ns)
 	pending = 0;
 	retry = (ctx->roles & ROLE_SUPPORT_ADMIN) != 0;
 	for (i = 0; i < n; i++) {
-		status = DB_COL(res, i, "status");
-		err = DB_COL(res, i, "last_error");
-		if (strcmp(status, "pending") == 0) {
-			pending = 1;
-			(void)snprintf(state, sizeof(state), "%s%s%s",
-			    *err != '\0' ? "queued (retrying)" : "queued",
-			    *DB_COL(res, i, "next") ? ", next try " : "",
-			    DB_COL(res, i, "next"));
-		} else {
-			(void)snprintf(state, sizeof(state), "%s", status);
-		}
-		(void)snprintf(state + strlen(state), sizeof(state) -
-		    strlen(state), " (%s %s)", DB_COL(res, i, "attempts"),
-		    strcmp(DB_COL(res, i, "attempts"), "1") == 0 ? "attempt" :
-		    "attempts");
-		(void)snprintf(what, sizeof(what), "%s \xe2\x80\xa6%s %s",
-		    DB_COL(res, i, "method"), DB_COL(res, i, "path"),
-		    DB_COL(res, i, "body"));
-		if (*err != '\0')
-			(void)snprintf(answer, sizeof(answer), "%s", err);
-		else if (*DB_COL(res, i, "last_status") != '\0')
-			(void)snprintf(answer, sizeof(answer), "HTTP %s",
-			    DB_COL(res, i, "last_status"));
-		else
-			(void)snprintf(answer, sizeof(answer), DASH);
-		cells = json_pack("[{s:s}, {s:s}, {s:s, s:s}, {s:s}, {s:s}]",
-		    "value", DB_COL(res, i, "queued"), "value", what,
-		    "value", state, "sync_status", status,
-		    "value", *DB_COL(res, i, "applied") ? DB_COL(res, i, "applied") :
-		    DASH, "value", answer);
-		if (retry && strcmp(status, "failed") == 0) {
-			(void)snprintf(href, sizeof(href), "/admin/support/"
-			    "gitlab_sync/%s/retry", DB_COL(res, i, "id"));
-			json_array_append_new(cells, json_pack("{s:s, s:s}",
-			    "value", "Retry", "post", href));
-		}
-		edit_panel_row(panel, cells);
+		pending |= strcmp(DB_COL(res, i, "status"), "pending") == 0;
+		edit_panel_row(panel, sync_row(res, i, retry));
 	}
 	if (res != NULL)
 		PQclear(res);
 
-	if (n == 0)
-		json_object_set_new(panel, "note", json_string("Nothing was "
-		    "sent to GitLab.com for this namespace from the panel."));
-	else if (pending)
-		json_object_set_new(panel, "note", json_string("Queued "
-		    "changes are sent to GitLab.com in the background, in the "
-		    "order they were made, and retried while GitLab.com cannot "
-		    "be reached."));
-	else
-		json_object_set_new(panel, "note", json_string("Changes are "
-		    "sent to GitLab.com in the background, in the order they "
-		    "were made."));
+	json_object_set_new(panel, "note", json_string(sync_note(n,
+	    pending)));
 	json_object_set_new(panel, "sync", json_true());
 }
 
@@ -258,12 +275,14 @@ gitlab_sync_retry(struct http_request *req, struct app_req *ctx)
 	    "l.status <> 'failed' AND l.payload ->> 'path' = "
 	    "o.payload ->> 'path' AND (l.payload -> 'body') ?& ARRAY(SELECT "
 	    "jsonb_object_keys(o.payload -> 'body'))) RETURNING "
-	    "record_id::text, pg_notify('cdot_outbox', 'gitlab')", 1, params);
+	    "record_id::text AS namespace_id, "
+	    "pg_notify('cdot_outbox', 'gitlab')", 1, params);
 	if (res == NULL)
 		return (edit_db_error(req, ctx));
 	found = PQntuples(res) == 1;
 	if (found)
-		(void)kore_strlcpy(ns, PQgetvalue(res, 0, 0), sizeof(ns));
+		(void)kore_strlcpy(ns, DB_COL(res, 0, "namespace_id"),
+		    sizeof(ns));
 	PQclear(res);
 	if (!found) {
 		write_rollback(&w);
@@ -388,8 +407,8 @@ namespace_refresh_from_gitlab(struct http_request *req, struct app_req *ctx)
 		return (edit_flash_redirect(req, "alert", "GitLab.com is not "
 		    "configured (gitlab_jwt_key), so nothing was read.", href));
 	params[0] = ctx->args[0];
-	res = db_exec(ctx, "SELECT gitlab_id::text FROM namespaces WHERE "
-	    "id = $1::bigint", 1, params);
+	res = db_exec(ctx, "SELECT gitlab_id::text AS gitlab_id FROM "
+	    "namespaces WHERE id = $1::bigint", 1, params);
 	if (res == NULL)
 		return (edit_db_error(req, ctx));
 	if (PQntuples(res) == 0) {
@@ -397,7 +416,7 @@ namespace_refresh_from_gitlab(struct http_request *req, struct app_req *ctx)
 		return (render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
 		    "There is no such namespace."));
 	}
-	(void)kore_strlcpy(gid, PQgetvalue(res, 0, 0), sizeof(gid));
+	(void)kore_strlcpy(gid, DB_COL(res, 0, "gitlab_id"), sizeof(gid));
 	PQclear(res);
 
 	gitlab_lookup_start(req, ctx, gid);

@@ -286,12 +286,12 @@ license_issue(struct write_txn *w, const struct license_req *rq, char *id,
 	params[0] = rq->starts_at;
 	params[1] = rq->expires_at;
 	res = write_exec(w, "SELECT nextval(pg_get_serial_sequence("
-	    "'licenses', 'id'))::text, greatest($1::date, $2::date - 7)::text",
-	    2, params);
+	    "'licenses', 'id'))::text AS id, "
+	    "greatest($1::date, $2::date - 7)::text AS notify", 2, params);
 	if (res == NULL)
 		return (-1);
-	(void)kore_strlcpy(id, PQgetvalue(res, 0, 0), idlen);
-	(void)kore_strlcpy(notify, PQgetvalue(res, 0, 1), sizeof(notify));
+	(void)kore_strlcpy(id, DB_COL(res, 0, "id"), idlen);
+	(void)kore_strlcpy(notify, DB_COL(res, 0, "notify"), sizeof(notify));
 	PQclear(res);
 
 	attrs = attributes(rq, id, notify);

@@ -60,30 +60,25 @@ struct ns_action {
 	const char		*submit;
 };
 
-static const struct form_field minutes_fields[] = {
-	{ .name = "extra_ci_minutes", .label = "Extra CI minutes",
-	    .type = FORM_INT, .flags = FORM_REQUIRED, .max = 16,
-	    .hint = "The new total of extra shared runner CI minutes, not an "
-	    "amount to add to the current one." },
-	SUPPORT_TICKET_FIELD,
-	{ .name = NULL }
-};
+/* A form of one whole number (the new value) and the ticket. */
+#define NUMBER_FORM(name_, label_, hint_) { \
+	{ .name = name_, .label = label_, .type = FORM_INT, \
+	    .flags = FORM_REQUIRED, .max = 16, .hint = hint_ }, \
+	SUPPORT_TICKET_FIELD, \
+	{ .name = NULL } \
+}
 
-static const struct form_field storage_fields[] = {
-	{ .name = "additional_storage_mib", .label = "Additional storage (MiB)",
-	    .type = FORM_INT, .flags = FORM_REQUIRED, .max = 16,
-	    .hint = "The new additional storage, in MiB (1 GiB = 1024 MiB)." },
-	SUPPORT_TICKET_FIELD,
-	{ .name = NULL }
-};
+static const struct form_field minutes_fields[] = NUMBER_FORM(
+    "extra_ci_minutes", "Extra CI minutes", "The new total of extra shared "
+    "runner CI minutes, not an amount to add to the current one.");
 
-static const struct form_field seats_fields[] = {
-	{ .name = "max_seats_used", .label = "Max seats used",
-	    .type = FORM_INT, .flags = FORM_REQUIRED, .max = 16,
-	    .hint = "The new maximum seat count of the namespace." },
-	SUPPORT_TICKET_FIELD,
-	{ .name = NULL }
-};
+static const struct form_field storage_fields[] = NUMBER_FORM(
+    "additional_storage_mib", "Additional storage (MiB)", "The new "
+    "additional storage, in MiB (1 GiB = 1024 MiB).");
+
+static const struct form_field seats_fields[] = NUMBER_FORM(
+    "max_seats_used", "Max seats used", "The new maximum seat count of the "
+    "namespace.");
 
 static const struct form_field ticket_fields[] = {
 	SUPPORT_TICKET_FIELD,
@@ -166,21 +161,25 @@ struct sub_row {
 };
 
 #define NS_SQL \
-	"SELECT n.id, n.gitlab_id::text, n.path, n.name, n.plan, " \
-	"n.lock_version::text, n.zuora_subscription_id::text, s.name, " \
-	"s.deployment_type, n.extra_ci_minutes::text, " \
-	"n.additional_storage_mib::text, n.max_seats_used::text, " \
-	"greatest(n.subscription_expires_on, s.term_end_date)::text, " \
-	"lt.id::text, lt.status " \
+	"SELECT n.id, n.gitlab_id::text AS gitlab_id, n.path, n.name, " \
+	"n.plan, n.lock_version::text AS lock, " \
+	"n.zuora_subscription_id::text AS sub, s.name AS sub_name, " \
+	"s.deployment_type AS sub_type, n.extra_ci_minutes::text AS minutes, " \
+	"n.additional_storage_mib::text AS storage, " \
+	"n.max_seats_used::text AS seats, " \
+	"greatest(n.subscription_expires_on, s.term_end_date)::text " \
+	"AS expires, lt.id::text AS trial, lt.status AS trial_status " \
 	"FROM namespaces n LEFT JOIN zuora_subscriptions s ON " \
 	"s.id = n.zuora_subscription_id LEFT JOIN LATERAL (SELECT t.id, " \
 	"t.status FROM trials t WHERE t.namespace_id = n.id " \
 	"ORDER BY t.id DESC LIMIT 1) lt ON true "
 
 #define SUB_SQL \
-	"SELECT s.id, s.zuora_subscription_id, s.name, s.deployment_type, " \
-	"s.gitlab_plan, s.term_end_date::text, s.status, n.id::text, " \
-	"n.path, n.gitlab_id::text FROM zuora_subscriptions s " \
+	"SELECT s.id, s.zuora_subscription_id AS zid, s.name, " \
+	"s.deployment_type AS type, s.gitlab_plan AS plan, " \
+	"s.term_end_date::text AS term_end, s.status, n.id::text AS ns, " \
+	"n.path AS ns_path, n.gitlab_id::text AS ns_gitlab_id " \
+	"FROM zuora_subscriptions s " \
 	"LEFT JOIN namespaces n ON n.zuora_subscription_id = s.id "
 
 static const struct ns_action *action_find(const char *);
@@ -232,30 +231,21 @@ ns_copy(PGresult *res, struct ns_row *n)
 {
 	memset(n, 0, sizeof(*n));
 	n->found = 1;
-	(void)kore_strlcpy(n->id, PQgetvalue(res, 0, 0), sizeof(n->id));
-	(void)kore_strlcpy(n->gitlab_id, PQgetvalue(res, 0, 1),
-	    sizeof(n->gitlab_id));
-	(void)kore_strlcpy(n->path, PQgetvalue(res, 0, 2), sizeof(n->path));
-	(void)kore_strlcpy(n->name, PQgetvalue(res, 0, 3), sizeof(n->name));
-	(void)kore_strlcpy(n->plan, PQgetvalue(res, 0, 4), sizeof(n->plan));
-	(void)kore_strlcpy(n->lock, PQgetvalue(res, 0, 5), sizeof(n->lock));
-	(void)kore_strlcpy(n->sub, PQgetvalue(res, 0, 6), sizeof(n->sub));
-	(void)kore_strlcpy(n->sub_name, PQgetvalue(res, 0, 7),
-	    sizeof(n->sub_name));
-	(void)kore_strlcpy(n->sub_type, PQgetvalue(res, 0, 8),
-	    sizeof(n->sub_type));
-	(void)kore_strlcpy(n->minutes, PQgetvalue(res, 0, 9),
-	    sizeof(n->minutes));
-	(void)kore_strlcpy(n->storage, PQgetvalue(res, 0, 10),
-	    sizeof(n->storage));
-	(void)kore_strlcpy(n->seats, PQgetvalue(res, 0, 11),
-	    sizeof(n->seats));
-	(void)kore_strlcpy(n->expires, PQgetvalue(res, 0, 12),
-	    sizeof(n->expires));
-	(void)kore_strlcpy(n->trial, PQgetvalue(res, 0, 13),
-	    sizeof(n->trial));
-	(void)kore_strlcpy(n->trial_status, PQgetvalue(res, 0, 14),
-	    sizeof(n->trial_status));
+	SUPPORT_COPY(res, n, id);
+	SUPPORT_COPY(res, n, gitlab_id);
+	SUPPORT_COPY(res, n, path);
+	SUPPORT_COPY(res, n, name);
+	SUPPORT_COPY(res, n, plan);
+	SUPPORT_COPY(res, n, lock);
+	SUPPORT_COPY(res, n, sub);
+	SUPPORT_COPY(res, n, sub_name);
+	SUPPORT_COPY(res, n, sub_type);
+	SUPPORT_COPY(res, n, minutes);
+	SUPPORT_COPY(res, n, storage);
+	SUPPORT_COPY(res, n, seats);
+	SUPPORT_COPY(res, n, expires);
+	SUPPORT_COPY(res, n, trial);
+	SUPPORT_COPY(res, n, trial_status);
 }
 
 static void
@@ -263,20 +253,16 @@ sub_copy(PGresult *res, struct sub_row *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->found = 1;
-	(void)kore_strlcpy(s->id, PQgetvalue(res, 0, 0), sizeof(s->id));
-	(void)kore_strlcpy(s->zid, PQgetvalue(res, 0, 1), sizeof(s->zid));
-	(void)kore_strlcpy(s->name, PQgetvalue(res, 0, 2), sizeof(s->name));
-	(void)kore_strlcpy(s->type, PQgetvalue(res, 0, 3), sizeof(s->type));
-	(void)kore_strlcpy(s->plan, PQgetvalue(res, 0, 4), sizeof(s->plan));
-	(void)kore_strlcpy(s->term_end, PQgetvalue(res, 0, 5),
-	    sizeof(s->term_end));
-	(void)kore_strlcpy(s->status, PQgetvalue(res, 0, 6),
-	    sizeof(s->status));
-	(void)kore_strlcpy(s->ns, PQgetvalue(res, 0, 7), sizeof(s->ns));
-	(void)kore_strlcpy(s->ns_path, PQgetvalue(res, 0, 8),
-	    sizeof(s->ns_path));
-	(void)kore_strlcpy(s->ns_gitlab_id, PQgetvalue(res, 0, 9),
-	    sizeof(s->ns_gitlab_id));
+	SUPPORT_COPY(res, s, id);
+	SUPPORT_COPY(res, s, zid);
+	SUPPORT_COPY(res, s, name);
+	SUPPORT_COPY(res, s, type);
+	SUPPORT_COPY(res, s, plan);
+	SUPPORT_COPY(res, s, term_end);
+	SUPPORT_COPY(res, s, status);
+	SUPPORT_COPY(res, s, ns);
+	SUPPORT_COPY(res, s, ns_path);
+	SUPPORT_COPY(res, s, ns_gitlab_id);
 }
 
 /*
@@ -550,7 +536,8 @@ drift_view(const struct ns_row *n, json_t *live, const char *note)
 	json_t	*rows;
 
 	if (live == NULL)
-		return (json_pack("{s:s, s:b}", "note", note, "unavailable", 1));
+		return (json_pack("{s:s, s:b}", "note", note, "unavailable",
+		    1));
 	rows = json_array();
 	gitlab_drift_add(rows, "Plan", n->plan, live, "plan");
 	gitlab_drift_add(rows, "Extra CI minutes", n->minutes, live,
@@ -580,6 +567,121 @@ page(struct http_request *req, struct app_req *ctx, const struct ns_action *a,
 	    NULL, NULL));
 }
 
+/* The tabs of the screen, a's active. */
+static json_t *
+tabs_view(const struct ns_action *a)
+{
+	const struct ns_action	*t;
+	json_t			*tabs;
+
+	tabs = json_array();
+	for (t = actions; t->name != NULL; t++) {
+		json_array_append_new(tabs, json_pack("{s:s, s:s, s:o, s:b}",
+		    "name", t->name, "label", t->label, "href",
+		    json_sprintf(SCREEN "?tab=%s", t->name), "active",
+		    t == a));
+	}
+
+	return (tabs);
+}
+
+/*
+ * The lookups a's tab needs, as typed (ns_q, sub_q), into view, and what
+ * they found into n and s.  Returns 1 when all were found, 0 when not,
+ * -1 when the database failed.
+ */
+static int
+lookups_view(struct app_req *ctx, json_t *view, const struct ns_action *a,
+    const char *ns_q, const char *sub_q, struct ns_row *n, struct sub_row *s)
+{
+	json_t	*lookups;
+	int	 ready, rc;
+
+	lookups = json_array();
+	json_object_set_new(view, "lookups", lookups);
+	ready = 1;
+	if (a->need_ns) {
+		rc = *ns_q != '\0' && strlen(ns_q) <= 255 ?
+		    ns_fetch(ctx, NULL, ns_q, 0, n) : 0;
+		if ((rc = lookup_add(lookups, "namespace",
+		    a->id == A_REASSOCIATE ? "Target namespace ID or path" :
+		    "Namespace ID or path", ns_q, rc,
+		    "namespace has the ID or path")) == -1)
+			return (-1);
+		ready = rc;
+	}
+	if (a->need_sub) {
+		rc = *sub_q != '\0' && strlen(sub_q) <= 100 ?
+		    sub_fetch(ctx, NULL, sub_q, 0, s) : 0;
+		if ((rc = lookup_add(lookups, "subscription",
+		    "Zuora subscription ID or name", sub_q, rc,
+		    "subscription has the Zuora subscription ID or name")) ==
+		    -1)
+			return (-1);
+		ready = ready && rc;
+	}
+
+	return (ready);
+}
+
+/* Why the action cannot be taken here, with a link (href) if any. */
+static void
+blocked_view(json_t *view, const char *why, const char *href)
+{
+	json_t	*b;
+
+	b = json_pack("{s:s}", "message", why);
+	if (href[0] != '\0') {
+		json_object_set_new(b, "href", json_string(href));
+		json_object_set_new(b, "link", json_string("Edit the trial"));
+	}
+	json_object_set_new(view, "blocked", b);
+}
+
+/*
+ * The action's form on n (and s): as typed after a refusal, else fresh
+ * with the current value; at n's current version.
+ */
+static void
+form_add(struct app_req *ctx, json_t *view, const struct ns_action *a,
+    const struct ns_row *n, const struct sub_row *s, struct form *typed,
+    const char *alert)
+{
+	struct form	 fresh, *f;
+	json_t		*fv, *hidden;
+	const char	*v;
+	char		 action[96], back[1024];
+
+	f = typed;
+	if (typed == NULL) {
+		form_init(&fresh, a->fields);
+		if ((v = current_value(a, n)) != NULL)
+			form_set(&fresh, a->fields[0].name, v);
+		f = &fresh;
+	}
+	/* A conflict shows the current version; re-sending applies. */
+	(void)kore_strlcpy(f->lock_version, n->lock, sizeof(f->lock_version));
+	(void)snprintf(action, sizeof(action), SCREEN "/%s/%s", n->id,
+	    a->name);
+	if (alert != NULL)
+		form_alert(f, alert);
+	fv = form_view(ctx, f, action, a->submit);
+	tab_href(a, n, s, back, sizeof(back));
+	json_object_set_new(fv, "cancel_href", json_string(back));
+	hidden = json_array();
+	if (s->found) {
+		json_array_append_new(hidden, json_pack("{s:s, s:s}",
+		    "name", "subscription", "value", s->id));
+		json_array_append_new(hidden, json_pack("{s:s, s:s}",
+		    "name", "previous", "value", s->ns[0] ? s->ns : "none"));
+	}
+	json_object_set_new(fv, "hidden", hidden);
+	json_object_set_new(view, "form", fv);
+	json_object_set_new(view, "form_title", json_string(a->label));
+	if (typed == NULL)
+		form_free(&fresh);
+}
+
 /*
  * The same, with what GitLab.com said of the namespace (live, or NULL
  * and live_note; both NULL: it was not asked).
@@ -590,14 +692,12 @@ page_live(struct http_request *req, struct app_req *ctx,
     struct form *typed, int status, const char *alert, json_t *live,
     const char *live_note)
 {
-	const struct ns_action	*t;
 	struct ns_row		 n;
 	struct sub_row		 s;
-	struct form		 fresh, *f;
-	json_t			*view, *tabs, *lookups, *fv, *hidden;
-	const char		*why, *v;
-	char			 buf[1024], href[96], action[96];
-	int			 ready, rc;
+	json_t			*view;
+	const char		*why;
+	char			 buf[1024], href[96];
+	int			 ready;
 
 	memset(&n, 0, sizeof(n));
 	memset(&s, 0, sizeof(s));
@@ -605,47 +705,9 @@ page_live(struct http_request *req, struct app_req *ctx,
 	json_object_set_new(view, "tab", json_string(a->name));
 	json_object_set_new(view, "action", json_pack("{s:s, s:s, s:s}",
 	    "name", a->name, "label", a->label, "intro", a->intro));
-
-	tabs = json_array();
-	for (t = actions; t->name != NULL; t++) {
-		json_array_append_new(tabs, json_pack("{s:s, s:s, s:o, s:b}",
-		    "name", t->name, "label", t->label, "href",
-		    json_sprintf(SCREEN "?tab=%s", t->name), "active",
-		    t == a));
-	}
-	json_object_set_new(view, "tabs", tabs);
-
-	lookups = json_array();
-	ready = 1;
-	if (a->need_ns) {
-		rc = *ns_q != '\0' && strlen(ns_q) <= 255 ?
-		    ns_fetch(ctx, NULL, ns_q, 0, &n) : 0;
-		if ((rc = lookup_add(lookups, "namespace",
-		    a->id == A_REASSOCIATE ? "Target namespace ID or path" :
-		    "Namespace ID or path", ns_q, rc,
-		    "namespace has the ID or path")) == -1) {
-			json_decref(lookups);
-			json_decref(view);
-			return (edit_db_error(req, ctx));
-		}
-		if (rc == 0)
-			ready = 0;
-	}
-	if (a->need_sub) {
-		rc = *sub_q != '\0' && strlen(sub_q) <= 100 ?
-		    sub_fetch(ctx, NULL, sub_q, 0, &s) : 0;
-		if ((rc = lookup_add(lookups, "subscription",
-		    "Zuora subscription ID or name", sub_q, rc,
-		    "subscription has the Zuora subscription ID or name")) ==
-		    -1) {
-			json_decref(lookups);
-			json_decref(view);
-			return (edit_db_error(req, ctx));
-		}
-		if (rc == 0)
-			ready = 0;
-	}
-	json_object_set_new(view, "lookups", lookups);
+	json_object_set_new(view, "tabs", tabs_view(a));
+	if ((ready = lookups_view(ctx, view, a, ns_q, sub_q, &n, &s)) == -1)
+		goto db_error;
 
 	if (n.found) {
 		json_object_set_new(view, "namespace", ns_view(&n));
@@ -659,62 +721,24 @@ page_live(struct http_request *req, struct app_req *ctx,
 
 	/* For clearing, the namespace is the one the subscription is on. */
 	if (ready && a->id == A_CLEAR && s.ns[0] != '\0' &&
-	    (rc = ns_fetch(ctx, NULL, s.ns, 1, &n)) != 1) {
-		json_decref(view);
-		return (edit_db_error(req, ctx));
-	}
+	    ns_fetch(ctx, NULL, s.ns, 1, &n) != 1)
+		goto db_error;
 
 	if (ready && (why = blocked_why(a, &n, &s, buf, sizeof(buf), href,
 	    sizeof(href))) != NULL) {
-		json_object_set_new(view, "blocked", json_pack("{s:s}",
-		    "message", why));
-		if (href[0] != '\0') {
-			json_object_set_new(json_object_get(view, "blocked"),
-			    "href", json_string(href));
-			json_object_set_new(json_object_get(view, "blocked"),
-			    "link", json_string("Edit the trial"));
-		}
+		blocked_view(view, why, href);
 		ready = 0;
 	}
-
-	if (ready) {
-		if (typed != NULL) {
-			f = typed;
-		} else {
-			form_init(&fresh, a->fields);
-			if ((v = current_value(a, &n)) != NULL)
-				form_set(&fresh, a->fields[0].name, v);
-			f = &fresh;
-		}
-		/* A conflict shows the current version; re-sending applies. */
-		(void)kore_strlcpy(f->lock_version, n.lock,
-		    sizeof(f->lock_version));
-		(void)snprintf(action, sizeof(action), SCREEN "/%s/%s", n.id,
-		    a->name);
-		if (alert != NULL)
-			form_alert(f, alert);
-		fv = form_view(ctx, f, action, a->submit);
-		tab_href(a, &n, &s, buf, sizeof(buf));
-		json_object_set_new(fv, "cancel_href", json_string(buf));
-		hidden = json_array();
-		if (s.found) {
-			json_array_append_new(hidden, json_pack("{s:s, s:s}",
-			    "name", "subscription", "value", s.id));
-			json_array_append_new(hidden, json_pack("{s:s, s:s}",
-			    "name", "previous", "value", s.ns[0] ? s.ns :
-			    "none"));
-		}
-		json_object_set_new(fv, "hidden", hidden);
-		json_object_set_new(view, "form", fv);
-		json_object_set_new(view, "form_title", json_string(a->label));
-		if (typed == NULL)
-			form_free(&fresh);
-	} else if (alert != NULL) {
-		json_object_set_new(view, "blocked", json_pack("{s:s}",
-		    "message", alert));
-	}
+	if (ready)
+		form_add(ctx, view, a, &n, &s, typed, alert);
+	else if (alert != NULL)
+		blocked_view(view, alert, "");
 
 	return (render_page(req, ctx, status, "support_namespaces", view));
+
+db_error:
+	json_decref(view);
+	return (edit_db_error(req, ctx));
 }
 
 /*
@@ -797,23 +821,294 @@ action_not_found(struct http_request *req, struct app_req *ctx)
 	    "deleted."));
 }
 
+/*
+ * A write that failed: rolled back, and the page again with a message
+ * beside a field (422), or the database error page.
+ */
+static int
+action_failed(struct http_request *req, struct app_req *ctx,
+    struct write_txn *w, const struct ns_action *a, struct form *f,
+    const struct ns_row *n, const struct sub_row *s)
+{
+	write_rollback(w);
+	if (edit_write_status(w, NULL, f) == 422)
+		return (page(req, ctx, a, n->gitlab_id, s->zid, f, 422, NULL));
+
+	return (edit_db_error(req, ctx));
+}
+
+/*
+ * The locked rows as they are now against the form: changed or moved
+ * since it was read (409), a subscription not on that namespace (400),
+ * or the action blocked.  Returns 1 when answered (rolled back), else 0.
+ */
+static int
+action_refused(struct http_request *req, struct app_req *ctx,
+    struct write_txn *w, const struct ns_action *a, struct form *f,
+    const struct ns_row *n, const struct sub_row *s, const char *previous,
+    int *ret)
+{
+	const char	*why;
+	char		 buf[1024], href[96];
+
+	why = NULL;
+	if (strcmp(n->lock, f->lock_version) != 0 || (a->need_sub &&
+	    strcmp(s->ns[0] != '\0' ? s->ns : "none", previous) != 0)) {
+		write_rollback(w);
+		*ret = page(req, ctx, a, n->gitlab_id, s->zid, f,
+		    HTTP_STATUS_CONFLICT, "Someone changed this namespace or "
+		    "subscription after you looked it up, so nothing was "
+		    "changed. Its current state is shown; submit again to "
+		    "apply your change.");
+	} else if (a->id == A_CLEAR && strcmp(s->ns, n->id) != 0) {
+		write_rollback(w);
+		*ret = render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
+		    "This subscription is not linked to that namespace.");
+	} else if ((why = blocked_why(a, n, s, buf, sizeof(buf), href,
+	    sizeof(href))) != NULL) {
+		write_rollback(w);
+		*ret = href[0] != '\0' ? edit_flash_redirect(req, "alert", why,
+		    href) : page(req, ctx, a, n->gitlab_id, s->zid, f, 422,
+		    why);
+	} else {
+		return (0);
+	}
+
+	return (1);
+}
+
+/* A namespace's number (a's column) set: 1 when it is already so. */
+static int
+action_set_value(struct write_txn *w, const struct ns_action *a,
+    struct form *f, const struct ns_row *n, char *msg, size_t len)
+{
+	const char	*params[3], *v;
+	char		 sql[256];
+
+	v = form_value(f, a->fields[0].name);
+	if (strcmp(v, current_value(a, n)) == 0)
+		return (1);
+	params[0] = n->id;
+	params[1] = f->lock_version;
+	params[2] = v;
+	(void)snprintf(sql, sizeof(sql), "UPDATE namespaces SET %s = "
+	    "$3::integer WHERE id = $1::bigint AND "
+	    "lock_version = $2::integer", a->column);
+	if (write_exec_count(w, sql, 3, params) != 1)
+		return (-1);
+	(void)snprintf(msg, len, "%s of %s: %s (was %s).",
+	    a->fields[0].label, n->path, v, current_value(a, n));
+
+	return (0);
+}
+
+/* The subscription unlinked from its namespace, which goes to Free. */
+static int
+action_clear(struct write_txn *w, struct form *f, const struct ns_row *n,
+    const struct sub_row *s, char *msg, size_t len)
+{
+	const char	*params[3];
+
+	params[0] = n->id;
+	params[1] = f->lock_version;
+	params[2] = s->id;
+	if (write_exec_count(w, "UPDATE namespaces SET "
+	    "zuora_subscription_id = NULL, plan = 'free', "
+	    "subscription_expires_on = NULL WHERE id = $1::bigint AND "
+	    "lock_version = $2::integer AND "
+	    "zuora_subscription_id = $3::bigint", 3, params) != 1)
+		return (-1);
+	(void)snprintf(msg, len, "Subscription %s cleared from %s, which is "
+	    "now on Free.", s->name, n->path);
+
+	return (0);
+}
+
+/*
+ * The subscription moved to n; the namespace it was on (prev) goes to
+ * Free first, and keeps an end date of its own.
+ */
+static int
+action_reassociate(struct app_req *ctx, struct write_txn *w,
+    struct form *f, const struct ns_row *n, const struct sub_row *s,
+    char *msg, size_t len)
+{
+	struct ns_row	 prev;
+	const char	*params[4];
+
+	memset(&prev, 0, sizeof(prev));
+	if (s->ns[0] != '\0') {
+		if (ns_fetch(ctx, w, s->ns, 1, &prev) != 1)
+			return (-1);
+		params[0] = prev.id;
+		if (write_exec_count(w, "UPDATE namespaces SET "
+		    "zuora_subscription_id = NULL, plan = 'free', "
+		    "subscription_expires_on = NULL WHERE "
+		    "id = $1::bigint", 1, params) != 1)
+			return (-1);
+	}
+	params[0] = n->id;
+	params[1] = f->lock_version;
+	params[2] = s->id;
+	params[3] = s->plan;
+	if (write_exec_count(w, "UPDATE namespaces SET "
+	    "zuora_subscription_id = $3::bigint, "
+	    "plan = namespace_plan_for($4) WHERE id = $1::bigint AND "
+	    "lock_version = $2::integer", 4, params) != 1)
+		return (-1);
+	if (prev.found && prev.expires[0] != '\0' &&
+	    strcmp(prev.expires, s->term_end) != 0) {
+		params[1] = prev.expires;
+		if (write_exec_count(w, "UPDATE namespaces SET "
+		    "subscription_expires_on = $2::date WHERE "
+		    "id = $1::bigint", 2, params) != 1)
+			return (-1);
+	}
+	if (prev.found)
+		(void)snprintf(msg, len, "Subscription %s moved to %s; %s is "
+		    "now on Free.", s->name, n->path, prev.path);
+	else
+		(void)snprintf(msg, len, "Subscription %s linked to %s.",
+		    s->name, n->path);
+
+	return (0);
+}
+
+/* A temporary extension of n's subscription (support/extension.c). */
+static int
+action_extend(struct http_request *req, struct app_req *ctx,
+    struct write_txn *w, const struct ns_action *a, struct form *f,
+    const struct ns_row *n, const struct sub_row *s, const char *back)
+{
+	struct ext_request	 rq;
+	struct ext_result	 out;
+	char			 actor[APP_USER_MAX + 8], msg[1024];
+
+	if (session_actor(ctx, actor, sizeof(actor)) == NULL)
+		return (action_failed(req, ctx, w, a, f, n, s));
+	memset(&rq, 0, sizeof(rq));
+	rq.subscription = n->sub;
+	rq.salesforce_opportunity_id = form_value(f,
+	    "salesforce_opportunity_id");
+	rq.reason = form_value(f, "reason");
+	rq.notes = form_value(f, "notes");
+	rq.created_by = actor;
+	rq.via = "support";
+	if (extension_create(w, &rq, &out) == -1) {
+		if (out.code == EXT_UNAVAILABLE)
+			return (edit_db_error(req, ctx));
+		return (page(req, ctx, a, n->gitlab_id, s->zid, f, 422,
+		    out.message));
+	}
+
+	(void)snprintf(msg, sizeof(msg), "Subscription %s temporarily "
+	    "extended until %s.%s", out.subscription_name, out.ends_on,
+	    gitlab_queued_note(w));
+	if (write_commit(w) == -1)
+		return (action_failed(req, ctx, w, a, f, n, s));
+	extension_log_created(&rq, &out);
+
+	return (edit_flash_redirect(req, "notice", msg, back));
+}
+
+/* The action on the locked rows, committed, and the answer. */
+static int
+action_write(struct http_request *req, struct app_req *ctx,
+    struct write_txn *w, const struct ns_action *a, struct form *f,
+    const struct ns_row *n, const struct sub_row *s)
+{
+	char	back[256], msg[1024];
+	size_t	len;
+	int	rc;
+
+	tab_href(a, n, s, back, sizeof(back));
+	switch (a->id) {
+	case A_CLEAR:
+		rc = action_clear(w, f, n, s, msg, sizeof(msg));
+		break;
+	case A_REASSOCIATE:
+		rc = action_reassociate(ctx, w, f, n, s, msg, sizeof(msg));
+		break;
+	case A_EXTEND:
+		return (action_extend(req, ctx, w, a, f, n, s, back));
+	default:
+		rc = action_set_value(w, a, f, n, msg, sizeof(msg));
+		break;
+	}
+
+	if (rc == 1) {
+		write_rollback(w);
+		return (edit_flash_redirect(req, "notice", "Nothing was "
+		    "changed.", back));
+	}
+	if (rc == -1)
+		return (action_failed(req, ctx, w, a, f, n, s));
+
+	len = strlen(msg);
+	(void)snprintf(msg + len, sizeof(msg) - len, "%s",
+	    gitlab_queued_note(w));
+	if (write_commit(w) == -1)
+		return (action_failed(req, ctx, w, a, f, n, s));
+
+	return (edit_flash_redirect(req, "notice", msg, back));
+}
+
+/*
+ * A valid form: the namespace and subscription read once, locked, in the
+ * transaction that changes them.
+ */
+static int
+action_run(struct http_request *req, struct app_req *ctx,
+    const struct ns_action *a, struct form *f, const char *sub_id,
+    const char *previous)
+{
+	struct write_txn	 w;
+	struct ns_row		 n;
+	struct sub_row		 s;
+	int			 rc, ret;
+
+	rc = -1;
+	if (write_begin_admin(&w, ctx,
+	    form_value(f, "zendesk_ticket")) == -1 ||
+	    (rc = action_rows(ctx, &w, a, sub_id, &n, &s)) != 1) {
+		write_rollback(&w);
+		return (rc == 0 ? action_not_found(req, ctx) :
+		    edit_db_error(req, ctx));
+	}
+	if (action_refused(req, ctx, &w, a, f, &n, &s, previous, &ret))
+		return (ret);
+
+	return (action_write(req, ctx, &w, a, f, &n, &s));
+}
+
+/*
+ * A form in error, shown again with the namespace and subscription as
+ * they are (looked up by GitLab ID and Zuora's ID).
+ */
+static int
+action_invalid(struct http_request *req, struct app_req *ctx,
+    const struct ns_action *a, struct form *f, const char *sub_id)
+{
+	struct ns_row	 n;
+	struct sub_row	 s;
+	int		 rc;
+
+	rc = action_rows(ctx, NULL, a, sub_id, &n, &s);
+	if (rc == 1)
+		return (page(req, ctx, a, n.gitlab_id, s.zid, f, 422, NULL));
+
+	return (rc == 0 ? action_not_found(req, ctx) :
+	    edit_db_error(req, ctx));
+}
+
 /* POST /admin/support/namespaces/<id>/<action> */
 int
 support_namespace_action(struct http_request *req, struct app_req *ctx)
 {
 	const struct ns_action	*a;
-	struct write_txn	 w;
-	struct ext_request	 rq;
-	struct ext_result	 out;
-	struct ns_row		 n, prev;
-	struct sub_row		 s;
 	struct form		 f;
-	const char		*params[4], *sub_id, *previous, *v, *why;
-	char			 actor[APP_USER_MAX + 8], msg[1024];
-	char			 back[256];
-	char			 buf[1024], href[96];
-	size_t			 len;
-	int			 ret, code, rc;
+	const char		*sub_id, *previous;
+	int			 ret;
 
 	if ((a = action_find(ctx->args[1])) == NULL)
 		return (render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
@@ -825,190 +1120,15 @@ support_namespace_action(struct http_request *req, struct app_req *ctx)
 	previous = param_last(&ctx->form, "previous");
 	if (!form_lock_ok(&f) || (a->need_sub && (sub_id == NULL ||
 	    previous == NULL || strspn(sub_id, "0123456789") !=
-	    strlen(sub_id) || *sub_id == '\0' || strlen(sub_id) > 18))) {
-		form_free(&f);
-		return (render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
+	    strlen(sub_id) || *sub_id == '\0' || strlen(sub_id) > 18)))
+		ret = render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
 		    "The form lacks what it was read for (the namespace's "
 		    "lock_version, the subscription); find the namespace "
-		    "again."));
-	}
-
-	/*
-	 * A form in error is shown again with the namespace and subscription
-	 * as they are (looked up by GitLab ID and Zuora's ID); a valid one
-	 * reads them once, locked, in the transaction that changes them.
-	 */
-	if (form_validate(&f, ctx) > 0) {
-		rc = action_rows(ctx, NULL, a, sub_id, &n, &s);
-		ret = rc == 1 ? page(req, ctx, a, n.gitlab_id, s.zid, &f, 422,
-		    NULL) : rc == 0 ? action_not_found(req, ctx) :
-		    edit_db_error(req, ctx);
-		form_free(&f);
-		return (ret);
-	}
-
-	rc = -1;
-	if (write_begin_admin(&w, ctx,
-	    form_value(&f, "zendesk_ticket")) == -1 ||
-	    (rc = action_rows(ctx, &w, a, sub_id, &n, &s)) != 1) {
-		write_rollback(&w);
-		form_free(&f);
-		return (rc == 0 ? action_not_found(req, ctx) :
-		    edit_db_error(req, ctx));
-	}
-
-	/*
-	 * Someone changed the namespace, or moved the subscription, after
-	 * the form was read: nothing is written; the page shows it as it is
-	 * now, with their values in the form.
-	 */
-	if (strcmp(n.lock, f.lock_version) != 0 || (a->need_sub &&
-	    strcmp(s.ns[0] != '\0' ? s.ns : "none", previous) != 0)) {
-		write_rollback(&w);
-		ret = page(req, ctx, a, n.gitlab_id, s.zid, &f,
-		    HTTP_STATUS_CONFLICT, "Someone changed this namespace or "
-		    "subscription after you looked it up, so nothing was "
-		    "changed. Its current state is shown; submit again to "
-		    "apply your change.");
-		form_free(&f);
-		return (ret);
-	}
-
-	if (a->id == A_CLEAR && strcmp(s.ns, n.id) != 0) {
-		write_rollback(&w);
-		form_free(&f);
-		return (render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
-		    "This subscription is not linked to that namespace."));
-	}
-	if ((why = blocked_why(a, &n, &s, buf, sizeof(buf), href,
-	    sizeof(href))) != NULL) {
-		write_rollback(&w);
-		if (href[0] != '\0') {
-			form_free(&f);
-			return (edit_flash_redirect(req, "alert", why, href));
-		}
-		ret = page(req, ctx, a, n.gitlab_id, s.zid, &f, 422, why);
-		form_free(&f);
-		return (ret);
-	}
-
-	tab_href(a, &n, &s, back, sizeof(back));
-
-	params[0] = n.id;
-	params[1] = f.lock_version;
-	switch (a->id) {
-	case A_MINUTES:
-	case A_STORAGE:
-	case A_SEATS:
-		v = form_value(&f, a->fields[0].name);
-		if (strcmp(v, current_value(a, &n)) == 0) {
-			write_rollback(&w);
-			form_free(&f);
-			return (edit_flash_redirect(req, "notice", "Nothing "
-			    "was changed.", back));
-		}
-		params[2] = v;
-		(void)snprintf(buf, sizeof(buf), "UPDATE namespaces SET %s = "
-		    "$3::integer WHERE id = $1::bigint AND "
-		    "lock_version = $2::integer", a->column);
-		if (write_exec_count(&w, buf, 3, params) != 1)
-			goto failed;
-		(void)snprintf(msg, sizeof(msg), "%s of %s: %s (was %s).",
-		    a->fields[0].label, n.path, v, current_value(a, &n));
-		break;
-	case A_CLEAR:
-		params[2] = s.id;
-		if (write_exec_count(&w, "UPDATE namespaces SET "
-		    "zuora_subscription_id = NULL, plan = 'free', "
-		    "subscription_expires_on = NULL WHERE id = $1::bigint AND "
-		    "lock_version = $2::integer AND "
-		    "zuora_subscription_id = $3::bigint", 3, params) != 1)
-			goto failed;
-		(void)snprintf(msg, sizeof(msg), "Subscription %s cleared from "
-		    "%s, which is now on Free.", s.name, n.path);
-		break;
-	case A_REASSOCIATE:
-		memset(&prev, 0, sizeof(prev));
-		if (s.ns[0] != '\0') {
-			if (ns_fetch(ctx, &w, s.ns, 1, &prev) != 1)
-				goto failed;
-			params[0] = prev.id;
-			if (write_exec_count(&w, "UPDATE namespaces SET "
-			    "zuora_subscription_id = NULL, plan = 'free', "
-			    "subscription_expires_on = NULL WHERE "
-			    "id = $1::bigint", 1, params) != 1)
-				goto failed;
-		}
-		params[0] = n.id;
-		params[1] = f.lock_version;
-		params[2] = s.id;
-		params[3] = s.plan;
-		if (write_exec_count(&w, "UPDATE namespaces SET "
-		    "zuora_subscription_id = $3::bigint, "
-		    "plan = namespace_plan_for($4) WHERE id = $1::bigint AND "
-		    "lock_version = $2::integer", 4, params) != 1)
-			goto failed;
-		if (prev.found && prev.expires[0] != '\0' &&
-		    strcmp(prev.expires, s.term_end) != 0) {
-			params[1] = prev.expires;
-			if (write_exec_count(&w, "UPDATE namespaces SET "
-			    "subscription_expires_on = $2::date WHERE "
-			    "id = $1::bigint", 2, params) != 1)
-				goto failed;
-		}
-		if (prev.found)
-			(void)snprintf(msg, sizeof(msg), "Subscription %s "
-			    "moved to %s; %s is now on Free.", s.name, n.path,
-			    prev.path);
-		else
-			(void)snprintf(msg, sizeof(msg), "Subscription %s "
-			    "linked to %s.", s.name, n.path);
-		break;
-	case A_EXTEND:
-		if (session_actor(ctx, actor, sizeof(actor)) == NULL)
-			goto failed;
-		memset(&rq, 0, sizeof(rq));
-		rq.subscription = n.sub;
-		rq.salesforce_opportunity_id = form_value(&f,
-		    "salesforce_opportunity_id");
-		rq.reason = form_value(&f, "reason");
-		rq.notes = form_value(&f, "notes");
-		rq.created_by = actor;
-		rq.via = "support";
-		if (extension_create(&w, &rq, &out) == -1) {
-			if (out.code == EXT_UNAVAILABLE) {
-				form_free(&f);
-				return (edit_db_error(req, ctx));
-			}
-			ret = page(req, ctx, a, n.gitlab_id, s.zid, &f, 422,
-			    out.message);
-			form_free(&f);
-			return (ret);
-		}
-		(void)snprintf(msg, sizeof(msg), "Subscription %s temporarily "
-		    "extended until %s.%s", out.subscription_name, out.ends_on,
-		    gitlab_queued_note(&w));
-		if (write_commit(&w) == -1)
-			goto failed;
-		extension_log_created(&rq, &out);
-		form_free(&f);
-		return (edit_flash_redirect(req, "notice", msg, back));
-	}
-
-	len = strlen(msg);
-	(void)snprintf(msg + len, sizeof(msg) - len, "%s",
-	    gitlab_queued_note(&w));
-	if (write_commit(&w) == -1)
-		goto failed;
-	form_free(&f);
-
-	return (edit_flash_redirect(req, "notice", msg, back));
-
-failed:
-	write_rollback(&w);
-	code = edit_write_status(&w, NULL, &f);
-	ret = code == 422 ? page(req, ctx, a, n.gitlab_id, s.zid, &f, 422,
-	    NULL) : edit_db_error(req, ctx);
+		    "again.");
+	else if (form_validate(&f, ctx) > 0)
+		ret = action_invalid(req, ctx, a, &f, sub_id);
+	else
+		ret = action_run(req, ctx, a, &f, sub_id, previous);
 	form_free(&f);
 
 	return (ret);

@@ -3,7 +3,7 @@
  * Trial License" (Mechanizer's emergency license).
  *
  *	GET  /admin/support/sm_trials
- *		legacy trial licenses, newest first, and "Add new License"
+ *		legacy trial licenses, newest first (support/lists.c)
  *	GET  /admin/support/sm_trials/new
  *		user email, user count, start and end date, plan, ticket
  *	POST /admin/support/sm_trials
@@ -72,78 +72,6 @@ static int	 new_render(struct http_request *, struct app_req *,
 static char	*mail_body(const char *, const char *, const char *,
 		    const char *, const char *, const char *);
 
-/* GET /admin/support/sm_trials */
-int
-support_sm_trials(struct http_request *req, struct app_req *ctx)
-{
-	PGresult	*res;
-	json_t		*view, *rows;
-	const char	*query, *params[4];
-	char		*like, *q, base[256];
-	struct support_pager	 pg;
-	int		 i, n;
-
-	query = support_query(ctx, "query");
-	if (strlen(query) > 100)
-		return (render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
-		    "The search is too long (at most 100 characters)."));
-	support_pager(ctx, &pg);
-
-	like = sql_like_pattern(query, strlen(query), 1, 1);
-	params[0] = query;
-	params[1] = like;
-	params[2] = pg.offset;
-	params[3] = pg.limit;
-	res = db_exec(ctx, "SELECT l.id, l.name, l.company, l.email, "
-	    "l.user_count, l.gitlab_plan, l.starts_at::text, "
-	    "l.expires_at::text, to_char(l.issued_at AT TIME ZONE 'UTC', "
-	    "'YYYY-MM-DD HH24:MI'), l.license_file IS NOT NULL "
-	    "FROM licenses l WHERE l.license_type = 'legacy' AND l.trial "
-	    "AND ($1::text = '' OR l.search_text LIKE lower($2)) "
-	    "ORDER BY l.issued_at DESC, l.id DESC "
-	    "LIMIT $4::int OFFSET $3::bigint", 4, params);
-	kore_free(like);
-	if (res == NULL)
-		return (edit_db_error(req, ctx));
-
-	rows = json_array();
-	n = PQntuples(res);
-	for (i = 0; i < n && i < SUPPORT_PER_PAGE; i++) {
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:s?, s:s, "
-		    "s:s, s:s, s:s, s:s, s:s, s:o, s:o}",
-		    "id", PQgetvalue(res, i, 0),
-		    "name", PQgetvalue(res, i, 1),
-		    "company", PQgetisnull(res, i, 2) ? NULL :
-		    PQgetvalue(res, i, 2),
-		    "email", PQgetvalue(res, i, 3),
-		    "user_count", PQgetvalue(res, i, 4),
-		    "plan", PQgetvalue(res, i, 5),
-		    "starts_at", PQgetvalue(res, i, 6),
-		    "expires_at", PQgetvalue(res, i, 7),
-		    "issued_at", PQgetvalue(res, i, 8),
-		    "show_href", json_sprintf("/admin/licenses/%s",
-		    PQgetvalue(res, i, 0)),
-		    "download_href", strcmp(PQgetvalue(res, i, 9), "t") == 0 ?
-		    json_sprintf("/admin/licenses/%s/download",
-		    PQgetvalue(res, i, 0)) : json_null()));
-	}
-
-	view = support_view(ctx, "Trials for SM", NULL);
-	json_object_set_new(view, "query", json_string(query));
-	json_object_set_new(view, "new_href", json_string(SCREEN "/new"));
-	if (!license_signing_ready())
-		json_object_set_new(view, "alert", json_string("License "
-		    "signing is not configured (license_private_key and "
-		    "license_public_key), so no license can be made."));
-	q = support_urlencode(query);
-	(void)snprintf(base, sizeof(base), SCREEN "?query=%s", q);
-	kore_free(q);
-	PQclear(res);
-
-	return (support_list_render(req, ctx, view, "licenses", rows, base,
-	    pg.page, n > SUPPORT_PER_PAGE, "support_sm_trials"));
-}
-
 static int
 new_render(struct http_request *req, struct app_req *ctx, struct form *f,
     int status)
@@ -166,10 +94,10 @@ support_sm_trial_new(struct http_request *req, struct app_req *ctx)
 
 	form_init(&f, new_fields);
 	/* Defaults: a 30-day Ultimate trial from today; the query's wins. */
-	if ((res = db_exec(ctx, "SELECT CURRENT_DATE::text, "
-	    "(CURRENT_DATE + 30)::text", 0, NULL)) != NULL) {
-		form_set(&f, "starts_at", PQgetvalue(res, 0, 0));
-		form_set(&f, "expires_at", PQgetvalue(res, 0, 1));
+	if ((res = db_exec(ctx, "SELECT CURRENT_DATE::text AS starts_at, "
+	    "(CURRENT_DATE + 30)::text AS expires_at", 0, NULL)) != NULL) {
+		form_set(&f, "starts_at", DB_COL(res, 0, "starts_at"));
+		form_set(&f, "expires_at", DB_COL(res, 0, "expires_at"));
 		PQclear(res);
 	}
 	form_set(&f, "plan", "ultimate");
@@ -207,89 +135,124 @@ mail_body(const char *name, const char *plan, const char *users,
 	return (s);
 }
 
-/* POST /admin/support/sm_trials */
-int
-support_sm_trial_create(struct http_request *req, struct app_req *ctx)
+/* The licensee: the customer with that email, if any. */
+struct licensee {
+	char		 name[256];
+	char		 company[256];
+	int		 has_company;
+};
+
+/*
+ * The form checked before anything is written: 0 to go on, or 1 when it
+ * was answered (*ret): the form again with its messages (422), or
+ * signing not configured (503).
+ */
+static int
+new_form_check(struct http_request *req, struct app_req *ctx,
+    struct form *f, int *ret)
 {
-	struct write_txn	 w;
-	struct license_req	 lr;
-	struct form		 f;
-	PGresult		*res;
-	const char		*params[1];
-	char			 id[32], name[256], company[256], href[64], fname[64];
-	char			 msg[400], *license, *body;
-	int			 ret, code, has_company;
+	int	status;
 
-	form_init(&f, new_fields);
-	form_read(&f, &ctx->form);
-	if (form_validate(&f, ctx) > 0) {
-		ret = new_render(req, ctx, &f, 422);
-		form_free(&f);
-		return (ret);
-	}
-	if (strcmp(form_value(&f, "expires_at"),
-	    form_value(&f, "starts_at")) < 0) {
-		form_error(&f, "expires_at", "End date can't be before the "
+	status = 0;
+	if (form_validate(f, ctx) > 0) {
+		status = 422;
+	} else if (strcmp(form_value(f, "expires_at"),
+	    form_value(f, "starts_at")) < 0) {
+		form_error(f, "expires_at", "End date can't be before the "
 		    "start date.");
-		ret = new_render(req, ctx, &f, 422);
-		form_free(&f);
-		return (ret);
+		status = 422;
+	} else if (!license_signing_ready()) {
+		status = HTTP_STATUS_SERVICE_UNAVAILABLE;
 	}
-	if (!license_signing_ready()) {
-		ret = new_render(req, ctx, &f, HTTP_STATUS_SERVICE_UNAVAILABLE);
-		form_free(&f);
-		return (ret);
-	}
+	if (status == 0)
+		return (0);
 
-	/* The licensee: the customer with that email, if any. */
-	params[0] = form_value(&f, "email");
-	if ((res = db_exec(ctx, "SELECT first_name || ' ' || last_name, "
-	    "company FROM customers WHERE lower(email) = lower($1) LIMIT 1",
-	    1, params)) == NULL) {
-		form_free(&f);
-		return (edit_db_error(req, ctx));
-	}
-	has_company = 0;
-	(void)kore_strlcpy(name, form_value(&f, "email"), sizeof(name));
+	*ret = new_render(req, ctx, f, status);
+	return (1);
+}
+
+/* Who the license is for: the customer with that email, or the email. */
+static int
+licensee_read(struct app_req *ctx, const char *email, struct licensee *who)
+{
+	PGresult	*res;
+	const char	*params[1];
+
+	params[0] = email;
+	if ((res = db_exec(ctx, "SELECT first_name || ' ' || last_name AS "
+	    "name, company FROM customers WHERE lower(email) = lower($1) "
+	    "LIMIT 1", 1, params)) == NULL)
+		return (-1);
+
+	memset(who, 0, sizeof(*who));
+	(void)kore_strlcpy(who->name, email, sizeof(who->name));
 	if (PQntuples(res) == 1) {
-		(void)kore_strlcpy(name, PQgetvalue(res, 0, 0), sizeof(name));
-		if (!PQgetisnull(res, 0, 1)) {
-			(void)kore_strlcpy(company, PQgetvalue(res, 0, 1),
-			    sizeof(company));
-			has_company = 1;
+		(void)kore_strlcpy(who->name, DB_COL(res, 0, "name"),
+		    sizeof(who->name));
+		if (!DB_NULL(res, 0, "company")) {
+			(void)kore_strlcpy(who->company,
+			    DB_COL(res, 0, "company"), sizeof(who->company));
+			who->has_company = 1;
 		}
 	}
 	PQclear(res);
 
-	memset(&lr, 0, sizeof(lr));
-	lr.name = name;
-	lr.company = has_company ? company : NULL;
-	lr.email = form_value(&f, "email");
-	lr.user_count = form_value(&f, "user_count");
-	lr.starts_at = form_value(&f, "starts_at");
-	lr.expires_at = form_value(&f, "expires_at");
-	lr.plan = form_value(&f, "plan");
+	return (0);
+}
+
+/*
+ * In w: the license, signed, and its e-mail with the file attached.
+ * Returns 0 with the license's id in id, or -1.
+ */
+static int
+license_write(struct write_txn *w, const struct license_req *lr,
+    char *id, size_t idlen)
+{
+	char	*license, *body, fname[64];
+	int	 rc;
 
 	license = NULL;
-	if (write_begin_admin(&w, ctx,
-	    form_value(&f, "zendesk_ticket")) == -1 ||
-	    license_issue(&w, &lr, id, sizeof(id), &license) == -1)
-		goto failed;
+	if (license_issue(w, lr, id, idlen, &license) == -1)
+		return (-1);
 
-	body = mail_body(name, lr.plan, lr.user_count, lr.starts_at,
-	    lr.expires_at, license);
+	body = mail_body(lr->name, lr->plan, lr->user_count, lr->starts_at,
+	    lr->expires_at, license);
 	(void)snprintf(fname, sizeof(fname), LICENSE_FILENAME, id);
-	ret = mail_queue_file(&w, "licenses", id, lr.email, SUBJECT, body,
+	rc = mail_queue_file(w, "licenses", id, lr->email, SUBJECT, body,
 	    fname, license);
 	kore_free(license);
 	kore_free(body);
-	if (ret == -1 || write_commit(&w) == -1)
+
+	return (rc);
+}
+
+/* The license of f for who, made in one transaction, and the answer. */
+static int
+license_create(struct http_request *req, struct app_req *ctx,
+    struct form *f, const struct licensee *who)
+{
+	struct write_txn	 w;
+	struct license_req	 lr;
+	char			 id[32], href[64], msg[400];
+
+	memset(&lr, 0, sizeof(lr));
+	lr.name = who->name;
+	lr.company = who->has_company ? who->company : NULL;
+	lr.email = form_value(f, "email");
+	lr.user_count = form_value(f, "user_count");
+	lr.starts_at = form_value(f, "starts_at");
+	lr.expires_at = form_value(f, "expires_at");
+	lr.plan = form_value(f, "plan");
+
+	if (write_begin_admin(&w, ctx,
+	    form_value(f, "zendesk_ticket")) == -1 ||
+	    license_write(&w, &lr, id, sizeof(id)) == -1 ||
+	    write_commit(&w) == -1)
 		goto failed;
 
 	log_event("trial license issued", json_pack("{s:s, s:s, s:s, s:s}",
 	    "license_id", id, "email", lr.email, "plan", lr.plan,
 	    "user_count", lr.user_count));
-	form_free(&f);
 	(void)snprintf(href, sizeof(href), "/admin/licenses/%s", id);
 	(void)snprintf(msg, sizeof(msg), "Trial license created; it is being "
 	    "e-mailed to %s.", lr.email);
@@ -297,9 +260,30 @@ support_sm_trial_create(struct http_request *req, struct app_req *ctx)
 
 failed:
 	write_rollback(&w);
-	code = edit_write_status(&w, license_rules, &f);
-	ret = code == 422 ? new_render(req, ctx, &f, 422) :
-	    edit_db_error(req, ctx);
+	if (edit_write_status(&w, license_rules, f) == 422)
+		return (new_render(req, ctx, f, 422));
+	return (edit_db_error(req, ctx));
+}
+
+/* POST /admin/support/sm_trials */
+int
+support_sm_trial_create(struct http_request *req, struct app_req *ctx)
+{
+	struct licensee	 who;
+	struct form	 f;
+	int		 ret;
+
+	form_init(&f, new_fields);
+	form_read(&f, &ctx->form);
+	if (new_form_check(req, ctx, &f, &ret))
+		goto done;
+
+	if (licensee_read(ctx, form_value(&f, "email"), &who) == -1)
+		ret = edit_db_error(req, ctx);
+	else
+		ret = license_create(req, ctx, &f, &who);
+
+done:
 	form_free(&f);
 
 	return (ret);
@@ -336,8 +320,8 @@ license_download(struct http_request *req, struct app_req *ctx)
 	http_response_header(req, "content-disposition", disp);
 	http_response_header(req, "cache-control", "no-store");
 	http_response_header(req, "x-content-type-options", "nosniff");
-	http_response(req, HTTP_STATUS_OK, PQgetvalue(res, 0, 0),
-	    (size_t)PQgetlength(res, 0, 0));
+	http_response(req, HTTP_STATUS_OK, DB_COL(res, 0, "license_file"),
+	    (size_t)PQgetlength(res, 0, PQfnumber(res, "license_file")));
 	PQclear(res);
 
 	return (KORE_RESULT_OK);
@@ -414,6 +398,28 @@ license_content_panel(json_t *view, const char *file)
 	json_decref(attrs);
 }
 
+/* An e-mail about the license (row i of res): its JSON and its panel row. */
+static void
+email_row(json_t *panel, json_t *rows, PGresult *res, int i)
+{
+	static const char *const cols[] = { "queued_at", "to", "status",
+	    "attempts", "sent_at", "last_error" };
+	json_t		*r, *cells;
+	const char	*v;
+	size_t		 k;
+
+	r = json_object();
+	cells = json_array();
+	for (k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
+		v = DB_NULL(res, i, cols[k]) ? NULL : DB_COL(res, i, cols[k]);
+		if (v != NULL)
+			json_object_set_new(r, cols[k], json_string(v));
+		json_array_append_new(cells, support_cell(v, NULL));
+	}
+	json_array_append_new(rows, r);
+	edit_panel_row(panel, cells);
+}
+
 /*
  * A license's page: the download for a license with a file, what GitLab
  * reads in it, and the e-mails that carried it.
@@ -422,10 +428,10 @@ void
 license_show_extras(struct app_req *ctx, const char *id, json_t *view)
 {
 	PGresult	*res;
-	json_t		*panel, *rows, *r;
+	json_t		*panel, *rows;
 	const char	*params[1];
 	char		 href[96];
-	size_t		 i;
+	int		 i;
 
 	params[0] = id;
 	if ((res = db_exec(ctx, "SELECT license_file FROM licenses WHERE "
@@ -438,7 +444,7 @@ license_show_extras(struct app_req *ctx, const char *id, json_t *view)
 		edit_action(view, "download", "Download license file", href,
 		    0);
 		json_object_set_new(view, "download_href", json_string(href));
-		license_content_panel(view, PQgetvalue(res, 0, 0));
+		license_content_panel(view, DB_COL(res, 0, "license_file"));
 	}
 	PQclear(res);
 
@@ -449,36 +455,19 @@ license_show_extras(struct app_req *ctx, const char *id, json_t *view)
 	    "Last error"));
 	rows = json_array();
 	res = db_exec(ctx, "SELECT to_char(o.created_at AT TIME ZONE 'UTC', "
-	    "'YYYY-MM-DD HH24:MI:SS'), o.payload->>'to', o.status, "
-	    "o.attempts::text, to_char(o.sent_at AT TIME ZONE 'UTC', "
-	    "'YYYY-MM-DD HH24:MI:SS'), o.last_error FROM outbox o "
+	    "'YYYY-MM-DD HH24:MI:SS') AS queued_at, "
+	    "o.payload->>'to' AS \"to\", o.status, "
+	    "o.attempts::text AS attempts, "
+	    "to_char(o.sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') "
+	    "AS sent_at, o.last_error FROM outbox o "
 	    "WHERE o.kind = 'email' AND ((o.record_type = 'licenses' AND "
 	    "o.record_id = $1::bigint) OR (o.record_type = "
 	    "'temporary_extensions' AND o.record_id IN (SELECT e.id FROM "
 	    "temporary_extensions e WHERE e.license_id = $1::bigint))) "
 	    "ORDER BY o.id DESC LIMIT 10", 1, params);
 	if (res != NULL) {
-		for (i = 0; i < (size_t)PQntuples(res); i++) {
-			r = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}",
-			    "queued_at", PQgetvalue(res, i, 0),
-			    "to", PQgetvalue(res, i, 1),
-			    "status", PQgetvalue(res, i, 2),
-			    "attempts", PQgetvalue(res, i, 3),
-			    "sent_at", PQgetisnull(res, i, 4) ? NULL :
-			    PQgetvalue(res, i, 4),
-			    "last_error", PQgetisnull(res, i, 5) ? NULL :
-			    PQgetvalue(res, i, 5));
-			json_array_append_new(rows, r);
-			edit_panel_row(panel, json_pack("[o, o, o, o, o, o]",
-			    support_cell(PQgetvalue(res, i, 0), NULL),
-			    support_cell(PQgetvalue(res, i, 1), NULL),
-			    support_cell(PQgetvalue(res, i, 2), NULL),
-			    support_cell(PQgetvalue(res, i, 3), NULL),
-			    support_cell(PQgetisnull(res, i, 4) ? NULL :
-			    PQgetvalue(res, i, 4), NULL),
-			    support_cell(PQgetisnull(res, i, 5) ? NULL :
-			    PQgetvalue(res, i, 5), NULL)));
-		}
+		for (i = 0; i < PQntuples(res); i++)
+			email_row(panel, rows, res, i);
 		PQclear(res);
 	}
 	json_object_set_new(view, "emails", rows);

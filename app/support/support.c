@@ -1,7 +1,7 @@
 /*
  * What the Support screens share: the transaction with the person and
- * the Zendesk ticket, the form page, the conflict page, pagination and
- * search patterns.  See support/support.h.
+ * the Zendesk ticket, the form page, the conflict page.  See
+ * support/support.h.
  */
 
 #include <sys/types.h>
@@ -40,60 +40,6 @@ support_query(struct app_req *ctx, const char *key)
 		return ("");
 
 	return (v);
-}
-
-/* ?page=N, 1 to LIST_PAGE_MAX as on the lists; anything else is page 1. */
-void
-support_pager(struct app_req *ctx, struct support_pager *pg)
-{
-	const char	*v;
-	char		*end;
-	long		 n;
-
-	v = support_query(ctx, "page");
-	n = strtol(v, &end, 10);
-	if (*v == '\0' || *end != '\0' || n < 1 || n > LIST_PAGE_MAX)
-		n = 1;
-	pg->page = n;
-	(void)snprintf(pg->offset, sizeof(pg->offset), "%ld",
-	    (n - 1) * SUPPORT_PER_PAGE);
-	(void)snprintf(pg->limit, sizeof(pg->limit), "%d",
-	    SUPPORT_PER_PAGE + 1);
-}
-
-/* Previous and next page links: base already has its query string. */
-void
-support_pages(json_t *view, const char *base, long page, int has_next)
-{
-	json_t	*p;
-
-	p = json_pack("{s:I}", "page", (json_int_t)page);
-	if (page > 1) {
-		json_object_set_new(p, "prev_href", json_sprintf("%s%spage=%ld",
-		    base, strchr(base, '?') ? "&" : "?", page - 1));
-	}
-	if (has_next && page < LIST_PAGE_MAX) {
-		json_object_set_new(p, "next_href", json_sprintf("%s%spage=%ld",
-		    base, strchr(base, '?') ? "&" : "?", page + 1));
-	}
-	json_object_set_new(view, "pages", p);
-}
-
-/*
- * A list screen, rendered with tmpl: its rows under key (and has_rows),
- * the links to the other pages (base: the screen with its query).
- */
-int
-support_list_render(struct http_request *req, struct app_req *ctx,
-    json_t *view, const char *key, json_t *rows, const char *base,
-    long page, int has_next, const char *tmpl)
-{
-	json_object_set_new(view, "has_rows", json_boolean(
-	    json_array_size(rows) > 0));
-	json_object_set_new(view, key, rows);
-	support_pages(view, base, page, has_next);
-
-	return (render_page(req, ctx, HTTP_STATUS_OK, tmpl, view));
 }
 
 /* A query string value, percent-encoded (kore_free it). */

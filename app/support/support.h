@@ -2,7 +2,9 @@
  * The Support menu (support_admin only) and temporary renewal extensions
  * (issue 7):
  *
- *	support/trials.c	Trial changes (SaaS): list, edit, cancel
+ *	support/lists.c		the menu's lists, described for the list
+ *				engine (Trial changes, Trials for SM)
+ *	support/trials.c	Trial changes (SaaS): edit, cancel
  *	support/sm_trials.c	Trials for SM: legacy trial licenses; the
  *				license page's file download and emails
  *	support/namespaces.c	Namespace controls (SaaS)
@@ -33,17 +35,10 @@
 	    "https://<subdomain>.zendesk.com/agent/tickets/<number>; it is " \
 	    "kept with the change in history." }
 
-/*
- * A Support list's page: its number (?page=), and its OFFSET and LIMIT as
- * SQL parameters; the LIMIT reads one row more than a page holds, to know
- * whether a next page exists.
- */
-#define SUPPORT_PER_PAGE	25
-struct support_pager {
-	long	page;
-	char	offset[32];
-	char	limit[16];
-};
+/* Row 0's column named like a member of dst, copied into it. */
+#define SUPPORT_COPY(res, dst, member) \
+	(void)kore_strlcpy((dst)->member, DB_COL((res), 0, #member), \
+	    sizeof((dst)->member))
 
 /* support/support.c */
 json_t	*support_view(struct app_req *, const char *, const char *);
@@ -53,11 +48,6 @@ int	 support_render_form(struct http_request *, struct app_req *, int,
 int	 support_conflict(struct http_request *, struct app_req *,
 	    const char *, const char *, struct form *, struct form *,
 	    const char *);
-void	 support_pages(json_t *, const char *, long, int);
-int	 support_list_render(struct http_request *, struct app_req *,
-	    json_t *, const char *, json_t *, const char *, long, int,
-	    const char *);
-void	 support_pager(struct app_req *, struct support_pager *);
 char	*support_urlencode(const char *);
 json_t	*support_cell(const char *, const char *);
 json_t	*support_dl(json_t *, const char *, const char *, const char *);

@@ -1,7 +1,7 @@
 /*
  * Support > Trial changes (SaaS): the Guide's "Trial Management (SaaS)".
  *
- *	GET  /admin/support/trials		trials, searchable
+ *	GET  /admin/support/trials		the list: support/lists.c
  *	GET  /admin/support/trials/<id>/edit	plan and end date
  *	POST /admin/support/trials/<id>		save them
  *	GET  /admin/support/trials/<id>/cancel	"Cancel this trial?"
@@ -36,15 +36,6 @@ static const char *const trial_plans[] = {
 	NULL
 };
 
-static const char *const statuses[] = {
-	"", "Active and expired",
-	"active", "Active",
-	"expired", "Expired",
-	"cancelled", "Cancelled",
-	"all", "All",
-	NULL
-};
-
 static const struct form_field edit_fields[] = {
 	{ .name = "plan", .label = "Trial type", .type = FORM_SELECT,
 	    .flags = FORM_REQUIRED, .options = trial_plans,
@@ -75,28 +66,68 @@ static const struct write_constraint trial_rules[] = {
 	{ NULL, NULL, NULL, NULL }
 };
 
-/* lock_version, the edit fields (no ticket yet), then what is shown. */
+/*
+ * lock_version, the edit fields (no ticket yet), in that order (form_load()),
+ * then what is shown.
+ */
 #define TRIAL_SQL \
-	"SELECT t.lock_version, t.plan, t.ends_on::text, NULL::text, " \
-	"t.status, " \
-	"t.namespace_id, n.path, n.gitlab_id::text, n.plan, " \
-	"t.starts_on::text, s.name, n.zuora_subscription_id::text " \
+	"SELECT t.lock_version, t.plan, t.ends_on::text AS ends_on, " \
+	"NULL::text AS zendesk_ticket, t.status, " \
+	"t.namespace_id::text AS namespace_id, n.path, " \
+	"n.gitlab_id::text AS gitlab_id, n.plan AS namespace_plan, " \
+	"t.starts_on::text AS starts_on, s.name AS subscription " \
 	"FROM trials t JOIN namespaces n ON n.id = t.namespace_id " \
 	"LEFT JOIN zuora_subscriptions s ON s.id = n.zuora_subscription_id " \
 	"WHERE t.id = $1::bigint"
 
-#define COL_STATUS	4
-#define COL_NS		5
-#define COL_PATH	6
-#define COL_GITLAB_ID	7
-#define COL_NS_PLAN	8
-#define COL_STARTS	9
-#define COL_SUB		10
+/* A trial as read under lock, and its summary for the page. */
+struct trial_row {
+	char		 lock[16];
+	char		 status[16];
+	char		 ns[32];
+	char		 plan[64];
+	char		 path[256];
+	json_t		*summary;
+};
+
+/* Why a locked trial is not edited as asked. */
+#define REFUSE_NONE		0
+#define REFUSE_CONFLICT		1
+#define REFUSE_CANCELLED	2
+#define REFUSE_UNCHANGED	3
+
+typedef int	(*trial_render)(struct http_request *, struct app_req *,
+		    struct form *, json_t *, int);
 
 static json_t	*trial_summary(PGresult *, const char *);
 static PGresult	*trial_read(struct http_request *, struct app_req *,
 		    struct write_txn *);
 static int	 trial_summary_read(struct app_req *, json_t **);
+static int	 trial_form_check(struct http_request *, struct app_req *,
+		    struct form *, const char *, trial_render, int *);
+static int	 trial_lock(struct http_request *, struct app_req *,
+		    struct write_txn *, struct form *, struct form *,
+		    struct trial_row *);
+static int	 trial_write_failed(struct http_request *, struct app_req *,
+		    struct write_txn *, struct form *, json_t *,
+		    trial_render);
+static int	 trial_update_refusal(struct form *, struct form *,
+		    const struct trial_row *);
+static int	 trial_update_refused(struct http_request *,
+		    struct app_req *, int, struct form *, struct form *,
+		    struct trial_row *);
+static int	 trial_update_write(struct http_request *, struct app_req *,
+		    struct write_txn *, struct form *, struct trial_row *);
+static int	 trial_cancel_refused(struct http_request *,
+		    struct app_req *, struct form *, struct trial_row *);
+static int	 trial_cancel_write(struct http_request *, struct app_req *,
+		    struct write_txn *, struct form *, struct trial_row *);
+static int	 trial_page(struct http_request *, struct app_req *,
+		    struct form *, json_t *, int, const char *, const char *,
+		    const char *);
+static int	 trial_form_get(struct http_request *, struct app_req *,
+		    const struct form_field *, int, const char *, int,
+		    const char *, trial_render);
 static int	 edit_render(struct http_request *, struct app_req *,
 		    struct form *, json_t *, int);
 static int	 cancel_render(struct http_request *, struct app_req *,
@@ -123,126 +154,21 @@ trial_summary(PGresult *res, const char *id)
 	dl = json_array();
 	(void)snprintf(href, sizeof(href), "/admin/trials/%s", id);
 	(void)snprintf(ns, sizeof(ns), "/admin/namespaces/%s",
-	    PQgetvalue(res, 0, COL_NS));
+	    DB_COL(res, 0, "namespace_id"));
 	support_dl(dl, "Trial", id, href);
-	support_dl(dl, "Namespace", PQgetvalue(res, 0, COL_PATH), ns);
-	support_dl(dl, "Namespace ID", PQgetvalue(res, 0, COL_GITLAB_ID),
+	support_dl(dl, "Namespace", DB_COL(res, 0, "path"), ns);
+	support_dl(dl, "Namespace ID", DB_COL(res, 0, "gitlab_id"), NULL);
+	support_dl(dl, "Namespace plan", DB_COL(res, 0, "namespace_plan"),
 	    NULL);
-	support_dl(dl, "Namespace plan", PQgetvalue(res, 0, COL_NS_PLAN),
+	support_dl(dl, "Subscription", DB_NULL(res, 0, "subscription") ?
+	    NULL : DB_COL(res, 0, "subscription"), NULL);
+	support_dl(dl, "Status", DB_COL(res, 0, "status"), NULL);
+	support_dl(dl, "Trial type", plan_label(DB_COL(res, 0, "plan")),
 	    NULL);
-	support_dl(dl, "Subscription", PQgetisnull(res, 0, COL_SUB) ? NULL :
-	    PQgetvalue(res, 0, COL_SUB), NULL);
-	support_dl(dl, "Status", PQgetvalue(res, 0, COL_STATUS), NULL);
-	support_dl(dl, "Trial type", plan_label(PQgetvalue(res, 0, 1)),
-	    NULL);
-	support_dl(dl, "Started on", PQgetvalue(res, 0, COL_STARTS), NULL);
-	support_dl(dl, "Ends on", PQgetvalue(res, 0, 2), NULL);
+	support_dl(dl, "Started on", DB_COL(res, 0, "starts_on"), NULL);
+	support_dl(dl, "Ends on", DB_COL(res, 0, "ends_on"), NULL);
 
 	return (dl);
-}
-
-/* GET /admin/support/trials */
-int
-support_trials(struct http_request *req, struct app_req *ctx)
-{
-	PGresult	*res;
-	json_t		*view, *rows, *row, *acts, *opts;
-	const char	*query, *status, *params[5];
-	const char *const *o;
-	char		*like, base[512], *q;
-	struct support_pager	 pg;
-	int		 i, n;
-
-	query = support_query(ctx, "query");
-	status = support_query(ctx, "status");
-	for (o = statuses; o[0] != NULL; o += 2) {
-		if (strcmp(o[0], status) == 0)
-			break;
-	}
-	if (o[0] == NULL)
-		status = "";
-	support_pager(ctx, &pg);
-	if (strlen(query) > 100)
-		return (render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
-		    "The search is too long (at most 100 characters)."));
-
-	like = sql_like_pattern(query, strlen(query), 1, 1);
-	params[0] = query;
-	params[1] = like;
-	params[2] = status;
-	params[3] = pg.offset;
-	params[4] = pg.limit;
-	res = db_exec(ctx, "SELECT t.id, n.id, n.path, n.gitlab_id::text, "
-	    "t.plan, t.starts_on::text, t.ends_on::text, t.status, c.email "
-	    "FROM trials t JOIN namespaces n ON n.id = t.namespace_id "
-	    "LEFT JOIN customers c ON c.id = n.owner_customer_id "
-	    "WHERE ($1::text = '' OR n.search_text LIKE lower($2) OR "
-	    "n.gitlab_id::text = $1 OR lower(c.email) = lower($1)) "
-	    "AND CASE $3::text WHEN 'all' THEN true "
-	    "WHEN '' THEN t.status IN ('active', 'expired') "
-	    "ELSE t.status = $3 END "
-	    "ORDER BY t.id DESC LIMIT $5::int OFFSET $4::bigint", 5, params);
-	kore_free(like);
-	if (res == NULL)
-		return (edit_db_error(req, ctx));
-
-	rows = json_array();
-	n = PQntuples(res);
-	for (i = 0; i < n && i < SUPPORT_PER_PAGE; i++) {
-		acts = json_array();
-		if (strcmp(PQgetvalue(res, i, 7), "cancelled") != 0) {
-			json_array_append_new(acts, json_pack("{s:s, s:s, "
-			    "s:o}", "name", "edit", "label", "Edit", "href",
-			    json_sprintf("/admin/support/trials/%s/edit",
-			    PQgetvalue(res, i, 0))));
-		}
-		if (strcmp(PQgetvalue(res, i, 7), "active") == 0) {
-			json_array_append_new(acts, json_pack("{s:s, s:s, "
-			    "s:o}", "name", "cancel", "label", "Cancel", "href",
-			    json_sprintf("/admin/support/trials/%s/cancel",
-			    PQgetvalue(res, i, 0))));
-		}
-		row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
-		    "s:s?, s:o, s:o, s:o}",
-		    "id", PQgetvalue(res, i, 0),
-		    "namespace_id", PQgetvalue(res, i, 1),
-		    "namespace", PQgetvalue(res, i, 2),
-		    "gitlab_id", PQgetvalue(res, i, 3),
-		    "plan", PQgetvalue(res, i, 4),
-		    "starts_on", PQgetvalue(res, i, 5),
-		    "ends_on", PQgetvalue(res, i, 6),
-		    "status", PQgetvalue(res, i, 7),
-		    "owner", PQgetisnull(res, i, 8) ? NULL :
-		    PQgetvalue(res, i, 8),
-		    "namespace_href", json_sprintf("/admin/namespaces/%s",
-		    PQgetvalue(res, i, 1)),
-		    "show_href", json_sprintf("/admin/trials/%s",
-		    PQgetvalue(res, i, 0)),
-		    "row_actions", acts);
-		json_object_set_new(row, "plan_label",
-		    json_string(plan_label(PQgetvalue(res, i, 4))));
-		json_array_append_new(rows, row);
-	}
-
-	view = support_view(ctx, "Trial changes (SaaS)", NULL);
-	json_object_set_new(view, "query", json_string(query));
-	json_object_set_new(view, "status", json_string(status));
-	opts = json_array();
-	for (o = statuses; o[0] != NULL; o += 2) {
-		json_array_append_new(opts, json_pack("{s:s, s:s, s:b}",
-		    "value", o[0], "label", o[1], "selected",
-		    strcmp(o[0], status) == 0));
-	}
-	json_object_set_new(view, "statuses", opts);
-
-	q = support_urlencode(query);
-	(void)snprintf(base, sizeof(base), SCREEN "?query=%s&status=%s", q,
-	    status);
-	kore_free(q);
-	PQclear(res);
-
-	return (support_list_render(req, ctx, view, "trials", rows, base,
-	    pg.page, n > SUPPORT_PER_PAGE, "support_trials"));
 }
 
 /*
@@ -260,22 +186,20 @@ trial_read(struct http_request *req, struct app_req *ctx,
 	params[0] = ctx->args[0];
 	res = w != NULL ? write_exec(w, TRIAL_SQL " FOR UPDATE OF t, n", 1,
 	    params) : db_exec(ctx, TRIAL_SQL, 1, params);
+	if (res != NULL && PQntuples(res) > 0)
+		return (res);
+
+	if (w != NULL)
+		write_rollback(w);
 	if (res == NULL) {
-		if (w != NULL)
-			write_rollback(w);
 		(void)edit_db_error(req, ctx);
-		return (NULL);
-	}
-	if (PQntuples(res) == 0) {
+	} else {
 		PQclear(res);
-		if (w != NULL)
-			write_rollback(w);
 		(void)render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
 		    "There is no such trial.");
-		return (NULL);
 	}
 
-	return (res);
+	return (NULL);
 }
 
 /* The trial's summary for a form shown again (NULL if it is gone). */
@@ -303,31 +227,56 @@ trial_namespace(struct app_req *ctx, char *buf, size_t len)
 	int		 found;
 
 	params[0] = ctx->args[0];
-	if ((res = db_exec(ctx, "SELECT namespace_id::text FROM trials WHERE "
-	    "id = $1::bigint", 1, params)) == NULL)
+	if ((res = db_exec(ctx, "SELECT namespace_id::text AS namespace_id "
+	    "FROM trials WHERE id = $1::bigint", 1, params)) == NULL)
 		return (NULL);
 	if ((found = PQntuples(res) == 1))
-		(void)kore_strlcpy(buf, PQgetvalue(res, 0, 0), len);
+		(void)kore_strlcpy(buf, DB_COL(res, 0, "namespace_id"), len);
 	PQclear(res);
 
 	return (found ? buf : NULL);
+}
+
+/* A trial's form page: its title, action (the trial's path + suffix). */
+static int
+trial_page(struct http_request *req, struct app_req *ctx, struct form *f,
+    json_t *summary, int status, const char *title, const char *suffix,
+    const char *submit)
+{
+	char	action[96], ns[32];
+
+	(void)snprintf(action, sizeof(action), SCREEN "/%s%s", ctx->args[0],
+	    suffix);
+	return (support_render_form(req, ctx, status, title, SCREEN,
+	    summary, f, action, submit, SCREEN, trial_namespace(ctx, ns,
+	    sizeof(ns))));
 }
 
 static int
 edit_render(struct http_request *req, struct app_req *ctx, struct form *f,
     json_t *summary, int status)
 {
-	char	action[96], ns[32];
-
-	(void)snprintf(action, sizeof(action), SCREEN "/%s", ctx->args[0]);
-	return (support_render_form(req, ctx, status, "Edit trial", SCREEN,
-	    summary, f, action, "Save", SCREEN, trial_namespace(ctx, ns,
-	    sizeof(ns))));
+	return (trial_page(req, ctx, f, summary, status, "Edit trial", "",
+	    "Save"));
 }
 
-/* GET /admin/support/trials/<id>/edit */
-int
-support_trial_edit_form(struct http_request *req, struct app_req *ctx)
+static int
+cancel_render(struct http_request *req, struct app_req *ctx, struct form *f,
+    json_t *summary, int status)
+{
+	return (trial_page(req, ctx, f, summary, status, "Cancel trial",
+	    "/cancel", "Confirm"));
+}
+
+/*
+ * The page of a trial's form (fields; the trial's values in it when
+ * values), with alert when the trial's status is (is 1) or is not (is 0)
+ * status.
+ */
+static int
+trial_form_get(struct http_request *req, struct app_req *ctx,
+    const struct form_field *fields, int values, const char *status, int is,
+    const char *alert, trial_render render)
 {
 	struct form	 f;
 	PGresult	*res;
@@ -337,18 +286,122 @@ support_trial_edit_form(struct http_request *req, struct app_req *ctx)
 	if ((res = trial_read(req, ctx, NULL)) == NULL)
 		return (KORE_RESULT_OK);
 
-	form_init(&f, edit_fields);
-	form_load(&f, res, 0, 0);
-	if (strcmp(PQgetvalue(res, 0, COL_STATUS), "cancelled") == 0)
-		form_alert(&f, "This trial was cancelled: it cannot be "
-		    "changed.");
+	form_init(&f, fields);
+	if (values)
+		form_load(&f, res, 0, 0);
+	else
+		(void)kore_strlcpy(f.lock_version,
+		    DB_COL(res, 0, "lock_version"), sizeof(f.lock_version));
+	if ((strcmp(DB_COL(res, 0, "status"), status) == 0) == is)
+		form_alert(&f, alert);
 	summary = trial_summary(res, ctx->args[0]);
 	PQclear(res);
 
-	ret = edit_render(req, ctx, &f, summary, HTTP_STATUS_OK);
+	ret = render(req, ctx, &f, summary, HTTP_STATUS_OK);
 	form_free(&f);
 
 	return (ret);
+}
+
+/* GET /admin/support/trials/<id>/edit */
+int
+support_trial_edit_form(struct http_request *req, struct app_req *ctx)
+{
+	return (trial_form_get(req, ctx, edit_fields, 1, "cancelled", 1,
+	    "This trial was cancelled: it cannot be changed.", edit_render));
+}
+
+/* GET /admin/support/trials/<id>/cancel */
+int
+support_trial_cancel_form(struct http_request *req, struct app_req *ctx)
+{
+	return (trial_form_get(req, ctx, cancel_fields, 0, "active", 0,
+	    "Only an active trial can be cancelled.", cancel_render));
+}
+
+/*
+ * A posted form (f, read) checked before anything is locked: 0 to go
+ * on, or 1 when it was answered (*ret): no lock_version (400), or the
+ * form again with its messages (422).
+ */
+static int
+trial_form_check(struct http_request *req, struct app_req *ctx,
+    struct form *f, const char *page, trial_render render, int *ret)
+{
+	json_t	*summary;
+	char	 msg[128];
+
+	if (!form_lock_ok(f)) {
+		(void)snprintf(msg, sizeof(msg), "The form lacks the trial's "
+		    "version (lock_version); open the %s page again.", page);
+		*ret = render_error(req, ctx, HTTP_STATUS_BAD_REQUEST, msg);
+		return (1);
+	}
+	if (form_validate(f, ctx) == 0)
+		return (0);
+
+	if (trial_summary_read(ctx, &summary) == -1)
+		*ret = edit_db_error(req, ctx);
+	else
+		*ret = render(req, ctx, f, summary, 422);
+
+	return (1);
+}
+
+/*
+ * The transaction with f's ticket, the trial and its namespace locked in
+ * it and read into tr (and into cur, the form as it is now, if not
+ * NULL).  Returns 0, or -1 after answering (nothing left open).
+ */
+static int
+trial_lock(struct http_request *req, struct app_req *ctx,
+    struct write_txn *w, struct form *f, struct form *cur,
+    struct trial_row *tr)
+{
+	PGresult	*res;
+
+	if (write_begin_admin(w, ctx, form_value(f, "zendesk_ticket")) ==
+	    -1) {
+		(void)edit_db_error(req, ctx);
+		return (-1);
+	}
+	if ((res = trial_read(req, ctx, w)) == NULL)
+		return (-1);
+
+	if (cur != NULL)
+		form_load(cur, res, 0, 0);
+	(void)kore_strlcpy(tr->lock, DB_COL(res, 0, "lock_version"),
+	    sizeof(tr->lock));
+	(void)kore_strlcpy(tr->status, DB_COL(res, 0, "status"),
+	    sizeof(tr->status));
+	(void)kore_strlcpy(tr->ns, DB_COL(res, 0, "namespace_id"),
+	    sizeof(tr->ns));
+	(void)kore_strlcpy(tr->plan, DB_COL(res, 0, "plan"),
+	    sizeof(tr->plan));
+	(void)kore_strlcpy(tr->path, DB_COL(res, 0, "path"),
+	    sizeof(tr->path));
+	tr->summary = trial_summary(res, ctx->args[0]);
+	PQclear(res);
+
+	return (0);
+}
+
+/*
+ * A write refused or failed: rolled back, and the form again with the
+ * message beside its field (422), or the database error page.  Takes the
+ * summary.
+ */
+static int
+trial_write_failed(struct http_request *req, struct app_req *ctx,
+    struct write_txn *w, struct form *f, json_t *summary,
+    trial_render render)
+{
+	write_rollback(w);
+	if (edit_write_status(w, trial_rules, f) == 422)
+		return (render(req, ctx, f, summary, 422));
+
+	json_decref(summary);
+	return (edit_db_error(req, ctx));
 }
 
 /* POST /admin/support/trials/<id> */
@@ -356,126 +409,27 @@ int
 support_trial_update(struct http_request *req, struct app_req *ctx)
 {
 	struct write_txn	 w;
+	struct trial_row	 tr;
 	struct form		 mine, cur;
-	PGresult		*res;
-	json_t			*summary;
-	const char		*params[4];
-	char			 status[16], ns[32], old_plan[64];
-	char			 path[256];
-	char			 href[128], msg[512];
-	int			 ret, code;
+	int			 ret, why;
 
 	form_init(&mine, edit_fields);
 	form_init(&cur, edit_fields);
 	form_read(&mine, &ctx->form);
-	if (!form_lock_ok(&mine)) {
-		form_free(&mine);
-		return (render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
-		    "The form lacks the trial's version (lock_version); open "
-		    "the edit page again."));
-	}
-
-	if (form_validate(&mine, ctx) > 0) {
-		if (trial_summary_read(ctx, &summary) == -1) {
-			form_free(&mine);
-			return (edit_db_error(req, ctx));
-		}
-		ret = edit_render(req, ctx, &mine, summary, 422);
-		form_free(&mine);
-		return (ret);
-	}
-
-	if (write_begin_admin(&w, ctx, form_value(&mine, "zendesk_ticket")) ==
-	    -1) {
-		form_free(&mine);
-		return (edit_db_error(req, ctx));
-	}
-	if ((res = trial_read(req, ctx, &w)) == NULL) {
-		form_free(&mine);
-		return (KORE_RESULT_OK);
-	}
-
-	form_load(&cur, res, 0, 0);
-	(void)kore_strlcpy(status, PQgetvalue(res, 0, COL_STATUS),
-	    sizeof(status));
-	(void)kore_strlcpy(ns, PQgetvalue(res, 0, COL_NS), sizeof(ns));
-	(void)kore_strlcpy(old_plan, PQgetvalue(res, 0, 1), sizeof(old_plan));
-	(void)kore_strlcpy(path, PQgetvalue(res, 0, COL_PATH), sizeof(path));
-	summary = trial_summary(res, ctx->args[0]);
-	PQclear(res);
-
-	if (strcmp(cur.lock_version, mine.lock_version) != 0) {
-		write_rollback(&w);
-		json_decref(summary);
-		(void)snprintf(href, sizeof(href), "/admin/trials/%s",
-		    ctx->args[0]);
-		(void)snprintf(msg, sizeof(msg), SCREEN "/%s", ctx->args[0]);
-		ret = support_conflict(req, ctx, path, href, &mine, &cur, msg);
+	if (trial_form_check(req, ctx, &mine, "edit", edit_render, &ret))
+		goto done;
+	if (trial_lock(req, ctx, &w, &mine, &cur, &tr) == -1) {
+		ret = KORE_RESULT_OK;
 		goto done;
 	}
 
-	if (strcmp(status, "cancelled") == 0) {
+	if ((why = trial_update_refusal(&mine, &cur, &tr)) != REFUSE_NONE) {
 		write_rollback(&w);
-		form_alert(&mine, "This trial was cancelled: it cannot be "
-		    "changed.");
-		ret = edit_render(req, ctx, &mine, summary, 422);
-		goto done;
+		ret = trial_update_refused(req, ctx, why, &mine, &cur, &tr);
+	} else {
+		ret = trial_update_write(req, ctx, &w, &mine, &tr);
 	}
 
-	if (strcmp(status, "active") == 0 &&
-	    strcmp(form_value(&mine, "plan"), form_value(&cur, "plan")) == 0 &&
-	    strcmp(form_value(&mine, "ends_on"),
-	    form_value(&cur, "ends_on")) == 0) {
-		write_rollback(&w);
-		json_decref(summary);
-		ret = edit_flash_redirect(req, "notice", "Nothing was changed.",
-		    SCREEN);
-		goto done;
-	}
-
-	params[0] = ctx->args[0];
-	params[1] = mine.lock_version;
-	params[2] = form_value(&mine, "plan");
-	params[3] = form_value(&mine, "ends_on");
-	if (write_exec_count(&w, "UPDATE trials SET plan = $3, "
-	    "ends_on = $4::date, status = 'active' WHERE id = $1::bigint AND "
-	    "lock_version = $2::integer", 4, params) != 1)
-		goto failed;
-
-	/*
-	 * The namespace follows its trial: from Free (an expired trial), the
-	 * trial's old plan, or (a paid customer's trial) its subscription's
-	 * plan.  Another plan (a paid plan of its own) is left alone.
-	 */
-	params[0] = ns;
-	params[1] = form_value(&mine, "plan");
-	params[2] = old_plan;
-	if (write_exec_count(&w, "UPDATE namespaces n SET plan = $2 "
-	    "WHERE n.id = $1::bigint AND n.plan <> $2 AND (n.plan = $3 OR "
-	    "(n.plan = 'free' AND n.zuora_subscription_id IS NULL) OR "
-	    "n.plan = (SELECT s.gitlab_plan FROM zuora_subscriptions s "
-	    "WHERE s.id = n.zuora_subscription_id))", 3, params) < 0)
-		goto failed;
-
-	(void)snprintf(msg, sizeof(msg), "Trial of %s updated: %s until %s.%s",
-	    path, plan_label(form_value(&mine, "plan")),
-	    form_value(&mine, "ends_on"), gitlab_queued_note(&w));
-	if (write_commit(&w) == -1)
-		goto failed;
-
-	json_decref(summary);
-	ret = edit_flash_redirect(req, "notice", msg, SCREEN);
-	goto done;
-
-failed:
-	write_rollback(&w);
-	code = edit_write_status(&w, trial_rules, &mine);
-	if (code == 422)
-		ret = edit_render(req, ctx, &mine, summary, 422);
-	else {
-		json_decref(summary);
-		ret = edit_db_error(req, ctx);
-	}
 done:
 	form_free(&mine);
 	form_free(&cur);
@@ -483,43 +437,95 @@ done:
 	return (ret);
 }
 
+/*
+ * Whether the locked trial can take mine: changed by someone else since
+ * the form was read, cancelled, or (active) already as asked.
+ */
 static int
-cancel_render(struct http_request *req, struct app_req *ctx, struct form *f,
-    json_t *summary, int status)
+trial_update_refusal(struct form *mine, struct form *cur,
+    const struct trial_row *tr)
 {
-	char	action[96], ns[32];
+	if (strcmp(cur->lock_version, mine->lock_version) != 0)
+		return (REFUSE_CONFLICT);
+	if (strcmp(tr->status, "cancelled") == 0)
+		return (REFUSE_CANCELLED);
+	if (strcmp(tr->status, "active") == 0 &&
+	    strcmp(form_value(mine, "plan"), form_value(cur, "plan")) == 0 &&
+	    strcmp(form_value(mine, "ends_on"),
+	    form_value(cur, "ends_on")) == 0)
+		return (REFUSE_UNCHANGED);
 
-	(void)snprintf(action, sizeof(action), SCREEN "/%s/cancel",
-	    ctx->args[0]);
-	return (support_render_form(req, ctx, status, "Cancel trial", SCREEN,
-	    summary, f, action, "Confirm", SCREEN, trial_namespace(ctx, ns,
-	    sizeof(ns))));
+	return (REFUSE_NONE);
 }
 
-/* GET /admin/support/trials/<id>/cancel */
-int
-support_trial_cancel_form(struct http_request *req, struct app_req *ctx)
+/* The page for a refusal (why), after the rollback.  Takes the summary. */
+static int
+trial_update_refused(struct http_request *req, struct app_req *ctx, int why,
+    struct form *mine, struct form *cur, struct trial_row *tr)
 {
-	struct form	 f;
-	PGresult	*res;
-	json_t		*summary;
-	int		 ret;
+	char	href[128], action[128];
 
-	if ((res = trial_read(req, ctx, NULL)) == NULL)
-		return (KORE_RESULT_OK);
+	if (why == REFUSE_CANCELLED) {
+		form_alert(mine, "This trial was cancelled: it cannot be "
+		    "changed.");
+		return (edit_render(req, ctx, mine, tr->summary, 422));
+	}
 
-	form_init(&f, cancel_fields);
-	(void)kore_strlcpy(f.lock_version, PQgetvalue(res, 0, 0),
-	    sizeof(f.lock_version));
-	if (strcmp(PQgetvalue(res, 0, COL_STATUS), "active") != 0)
-		form_alert(&f, "Only an active trial can be cancelled.");
-	summary = trial_summary(res, ctx->args[0]);
-	PQclear(res);
+	json_decref(tr->summary);
+	if (why == REFUSE_UNCHANGED)
+		return (edit_flash_redirect(req, "notice",
+		    "Nothing was changed.", SCREEN));
 
-	ret = cancel_render(req, ctx, &f, summary, HTTP_STATUS_OK);
-	form_free(&f);
+	(void)snprintf(href, sizeof(href), "/admin/trials/%s", ctx->args[0]);
+	(void)snprintf(action, sizeof(action), SCREEN "/%s", ctx->args[0]);
+	return (support_conflict(req, ctx, tr->path, href, mine, cur,
+	    action));
+}
 
-	return (ret);
+/*
+ * The trial as asked, active, and its namespace following it: from Free
+ * (an expired trial), the trial's old plan, or (a paid customer's trial)
+ * its subscription's plan.  Another plan (a paid plan of its own) is
+ * left alone.  Takes the summary.
+ */
+static int
+trial_update_write(struct http_request *req, struct app_req *ctx,
+    struct write_txn *w, struct form *mine, struct trial_row *tr)
+{
+	const char	*params[4];
+	char		 msg[512];
+
+	params[0] = ctx->args[0];
+	params[1] = mine->lock_version;
+	params[2] = form_value(mine, "plan");
+	params[3] = form_value(mine, "ends_on");
+	if (write_exec_count(w, "UPDATE trials SET plan = $3, "
+	    "ends_on = $4::date, status = 'active' WHERE id = $1::bigint AND "
+	    "lock_version = $2::integer", 4, params) != 1)
+		goto failed;
+
+	params[0] = tr->ns;
+	params[1] = form_value(mine, "plan");
+	params[2] = tr->plan;
+	if (write_exec_count(w, "UPDATE namespaces n SET plan = $2 "
+	    "WHERE n.id = $1::bigint AND n.plan <> $2 AND (n.plan = $3 OR "
+	    "(n.plan = 'free' AND n.zuora_subscription_id IS NULL) OR "
+	    "n.plan = (SELECT s.gitlab_plan FROM zuora_subscriptions s "
+	    "WHERE s.id = n.zuora_subscription_id))", 3, params) < 0)
+		goto failed;
+
+	(void)snprintf(msg, sizeof(msg), "Trial of %s updated: %s until %s.%s",
+	    tr->path, plan_label(form_value(mine, "plan")),
+	    form_value(mine, "ends_on"), gitlab_queued_note(w));
+	if (write_commit(w) == -1)
+		goto failed;
+
+	json_decref(tr->summary);
+	return (edit_flash_redirect(req, "notice", msg, SCREEN));
+
+failed:
+	return (trial_write_failed(req, ctx, w, mine, tr->summary,
+	    edit_render));
 }
 
 /* POST /admin/support/trials/<id>/cancel */
@@ -527,107 +533,91 @@ int
 support_trial_cancel(struct http_request *req, struct app_req *ctx)
 {
 	struct write_txn	 w;
+	struct trial_row	 tr;
 	struct form		 f;
-	PGresult		*res;
-	json_t			*summary;
-	const char		*params[3];
-	char			 lock[16], status[16], ns[32], plan[64];
-	char			 path[256], msg[512];
-	int			 ret, code;
+	int			 ret;
 
 	form_init(&f, cancel_fields);
 	form_read(&f, &ctx->form);
-	if (!form_lock_ok(&f)) {
-		form_free(&f);
-		return (render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
-		    "The form lacks the trial's version (lock_version); open "
-		    "the cancel page again."));
+	if (trial_form_check(req, ctx, &f, "cancel", cancel_render, &ret))
+		goto done;
+	if (trial_lock(req, ctx, &w, &f, NULL, &tr) == -1) {
+		ret = KORE_RESULT_OK;
+		goto done;
 	}
 
-	if (form_validate(&f, ctx) > 0) {
-		if (trial_summary_read(ctx, &summary) == -1) {
-			form_free(&f);
-			return (edit_db_error(req, ctx));
-		}
-		ret = cancel_render(req, ctx, &f, summary, 422);
-		form_free(&f);
-		return (ret);
-	}
-
-	if (write_begin_admin(&w, ctx,
-	    form_value(&f, "zendesk_ticket")) == -1) {
-		form_free(&f);
-		return (edit_db_error(req, ctx));
-	}
-	if ((res = trial_read(req, ctx, &w)) == NULL) {
-		form_free(&f);
-		return (KORE_RESULT_OK);
-	}
-	(void)kore_strlcpy(lock, PQgetvalue(res, 0, 0), sizeof(lock));
-	(void)kore_strlcpy(status, PQgetvalue(res, 0, COL_STATUS),
-	    sizeof(status));
-	(void)kore_strlcpy(ns, PQgetvalue(res, 0, COL_NS), sizeof(ns));
-	(void)kore_strlcpy(plan, PQgetvalue(res, 0, 1), sizeof(plan));
-	(void)kore_strlcpy(path, PQgetvalue(res, 0, COL_PATH), sizeof(path));
-	summary = trial_summary(res, ctx->args[0]);
-	PQclear(res);
-
-	/* Changed since the page was read: show it as it is now. */
-	if (strcmp(lock, f.lock_version) != 0) {
+	if (strcmp(tr.lock, f.lock_version) != 0 ||
+	    strcmp(tr.status, "active") != 0) {
 		write_rollback(&w);
-		(void)kore_strlcpy(f.lock_version, lock,
-		    sizeof(f.lock_version));
-		form_alert(&f, "This trial was changed by someone else after "
+		ret = trial_cancel_refused(req, ctx, &f, &tr);
+	} else {
+		ret = trial_cancel_write(req, ctx, &w, &f, &tr);
+	}
+
+done:
+	form_free(&f);
+
+	return (ret);
+}
+
+/*
+ * Changed since the page was read (shown as it is now, to confirm
+ * again), or no longer active.  Takes the summary.
+ */
+static int
+trial_cancel_refused(struct http_request *req, struct app_req *ctx,
+    struct form *f, struct trial_row *tr)
+{
+	if (strcmp(tr->lock, f->lock_version) != 0) {
+		(void)kore_strlcpy(f->lock_version, tr->lock,
+		    sizeof(f->lock_version));
+		form_alert(f, "This trial was changed by someone else after "
 		    "you opened this page, so it was not cancelled. Its "
 		    "current state is shown above: confirm again to cancel "
 		    "it.");
-		ret = cancel_render(req, ctx, &f, summary,
-		    HTTP_STATUS_CONFLICT);
-		goto done;
-	}
-	if (strcmp(status, "active") != 0) {
-		write_rollback(&w);
-		form_alert(&f, "Only an active trial can be cancelled.");
-		ret = cancel_render(req, ctx, &f, summary, 422);
-		goto done;
+		return (cancel_render(req, ctx, f, tr->summary,
+		    HTTP_STATUS_CONFLICT));
 	}
 
+	form_alert(f, "Only an active trial can be cancelled.");
+	return (cancel_render(req, ctx, f, tr->summary, 422));
+}
+
+/*
+ * The trial cancelled, its namespace back to Free or to the plan its
+ * subscription pays for.  Takes the summary.
+ */
+static int
+trial_cancel_write(struct http_request *req, struct app_req *ctx,
+    struct write_txn *w, struct form *f, struct trial_row *tr)
+{
+	const char	*params[2];
+	char		 msg[512];
+
 	params[0] = ctx->args[0];
-	params[1] = f.lock_version;
-	if (write_exec_count(&w, "UPDATE trials SET status = 'cancelled', "
+	params[1] = f->lock_version;
+	if (write_exec_count(w, "UPDATE trials SET status = 'cancelled', "
 	    "cancelled_at = now() WHERE id = $1::bigint AND "
 	    "lock_version = $2::integer", 2, params) != 1)
 		goto failed;
 
-	/* Back to Free, or to the plan its subscription pays for. */
-	params[0] = ns;
-	params[1] = plan;
-	if (write_exec_count(&w, "UPDATE namespaces n SET plan = coalesce(("
+	params[0] = tr->ns;
+	params[1] = tr->plan;
+	if (write_exec_count(w, "UPDATE namespaces n SET plan = coalesce(("
 	    "SELECT namespace_plan_for(s.gitlab_plan) FROM "
 	    "zuora_subscriptions s WHERE s.id = n.zuora_subscription_id), "
 	    "'free') WHERE n.id = $1::bigint AND n.plan = $2", 2, params) < 0)
 		goto failed;
 
-	(void)snprintf(msg, sizeof(msg), "Trial of %s cancelled.%s", path,
-	    gitlab_queued_note(&w));
-	if (write_commit(&w) == -1)
+	(void)snprintf(msg, sizeof(msg), "Trial of %s cancelled.%s", tr->path,
+	    gitlab_queued_note(w));
+	if (write_commit(w) == -1)
 		goto failed;
 
-	json_decref(summary);
-	ret = edit_flash_redirect(req, "notice", msg, SCREEN);
-	goto done;
+	json_decref(tr->summary);
+	return (edit_flash_redirect(req, "notice", msg, SCREEN));
 
 failed:
-	write_rollback(&w);
-	code = edit_write_status(&w, trial_rules, &f);
-	if (code == 422)
-		ret = cancel_render(req, ctx, &f, summary, 422);
-	else {
-		json_decref(summary);
-		ret = edit_db_error(req, ctx);
-	}
-done:
-	form_free(&f);
-
-	return (ret);
+	return (trial_write_failed(req, ctx, w, f, tr->summary,
+	    cancel_render));
 }

@@ -52,9 +52,10 @@ test('Trial changes (SaaS): edit a trial\'s type and end date with a Zendesk tic
   await nav('Trial changes (SaaS)');
   assert.equal(await page.textContent('h1'), 'Trial changes (SaaS)');
   await page.fill('main input[name="query"]', path);
-  await go('button:has-text("Search")');
-  const row = page.locator(`tr[data-trial="${trialId}"]`);
-  assert.equal(await row.locator('td[data-field="status"]').textContent(), 'active');
+  await go('button:has-text("Refresh")');
+  const row = page.locator(`tr[data-id="${trialId}"]`);
+  assert.equal(await row.locator('td[data-field="status"]').textContent(), 'Active');
+  assert.equal(await row.locator('td[data-field="namespace"] a').getAttribute('href'), `/admin/namespaces/${ns}`);
   await shot(page, 'support-trials');
   await Promise.all([page.waitForNavigation(), row.locator('a[data-action="edit"]').click()]);
   assert.equal(await page.textContent('h1'), 'Edit trial');

@@ -69,14 +69,27 @@ function tampered(file, field, at = 0) {
   return Buffer.from(JSON.stringify(env)).toString('base64');
 }
 
+// A cell of a row of a list, as the page shows it.
+const cell = (row, name) => row.cells.find((c) => c.name === name)?.value;
+
 test('the screen lists legacy trial licenses, and offers "Add new License"', async () => {
   const res = await sup.get('/admin/support/sm_trials', { headers: HTML });
   assert.equal(res.status, 200);
   assert.match(res.text_, /<h1>Trials for SM<\/h1>/);
-  assert.match(res.text_, /data-action="new">Add new License</);
+  assert.match(res.text_, /href="\/admin\/support\/sm_trials\/new" class="button primary" data-action="new">\+ Add new License</);
   const { body } = await sup.json('/admin/support/sm_trials?query=sarah.mitchell');
-  assert.equal(body.licenses.length, 1, 'the demo prospect\'s trial license');
-  assert.equal(body.licenses[0].email, 'sarah.mitchell@vertex-aero.com');
+  assert.equal(body.rows.length, 1, 'the demo prospect\'s trial license');
+  assert.equal(cell(body.rows[0], 'email'), 'sarah.mitchell@vertex-aero.com');
+  assert.equal(body.rows[0].show_href, `/admin/licenses/${body.rows[0].id}`);
+  assert.deepEqual(body.columns.map((c) => c.label),
+    ['License', 'Name', 'Company', 'Email', 'Users', 'Plan', 'Starts', 'Expires', 'Issued at']);
+  assert.equal(body.new_href, '/admin/support/sm_trials/new');
+  // Only legacy trial licenses: not a cloud license, not a legacy one bought.
+  const [other] = sql(`SELECT id::text, email FROM licenses WHERE NOT (license_type = 'legacy' AND trial) LIMIT 1`);
+  if (other) {
+    const o = await sup.json(`/admin/support/sm_trials?query=${encodeURIComponent(other[1])}`);
+    assert.ok(!o.body.rows.some((r) => r.id === other[0]), 'only legacy trial licenses');
+  }
 
   // Case is folded as PostgreSQL folds it, beyond ASCII too.
   const t = tag();
@@ -86,7 +99,9 @@ test('the screen lists legacy trial licenses, and offers "Add new License"', asy
       current_date, current_date + 30, 10, 'ultimate') RETURNING id`));
   trackLicense(id);
   const accented = await sup.json('/admin/support/sm_trials?query=' + encodeURIComponent(`ÅNGSTRÖM ${t}`.split(' ')[0]));
-  assert.ok(accented.body.licenses.some((l) => l.email === `zoe-${t}@sm-tests.example`));
+  const zoe = accented.body.rows.find((l) => cell(l, 'email') === `zoe-${t}@sm-tests.example`);
+  assert.ok(zoe);
+  assert.deepEqual(zoe.row_actions, [], 'no file, no download');
 
   const { body: f } = await sup.json('/admin/support/sm_trials/new');
   const values = Object.fromEntries(f.form.fields.map((x) => [x.name, x.value]));
@@ -180,7 +195,9 @@ test('generate a license: signed, on the license page, in history with the ticke
 
   // And the list shows it, first.
   const { body: list } = await sup.json(`/admin/support/sm_trials?query=${encodeURIComponent(f.email)}`);
-  assert.equal(list.licenses[0].id, String(id));
+  assert.equal(list.rows[0].id, String(id));
+  assert.deepEqual(list.rows[0].row_actions.map((a) => [a.name, a.href]),
+    [['download', `/admin/licenses/${id}/download`]]);
 });
 
 test('a relay that fails: the e-mail is retried with backoff, then sent; a refusal fails it', async () => {

@@ -31,46 +31,70 @@ function group(status = 'active', plan = 'ultimate_trial') {
   return { ns, id };
 }
 
+// A cell of a row of a list, as the page shows it.
+const cell = (row, name) => row.cells.find((c) => c.name === name)?.value;
+
 test('the list: active and expired trials by default, searchable, with Edit and Cancel', async () => {
   const active = group('active');
   const expired = group('expired');
   const { body } = await sup.json(`/admin/support/trials?query=${active.ns.path}`);
-  assert.equal(body.trials.length, 1);
-  const row = body.trials[0];
+  assert.equal(body.rows.length, 1);
+  const row = body.rows[0];
   assert.equal(row.id, String(active.id));
-  assert.equal(row.status, 'active');
+  assert.equal(cell(row, 'status'), 'Active');
+  assert.equal(cell(row, 'namespace'), active.ns.path);
+  assert.equal(row.cells.find((c) => c.name === 'namespace').href, `/admin/namespaces/${active.ns.id}`);
+  assert.equal(cell(row, 'plan'), 'Ultimate trial');
+  assert.equal(row.show_href, `/admin/trials/${active.id}`);
+  assert.equal(row.history_href, `/admin/trials/${active.id}/history`);
   assert.deepEqual(row.row_actions.map((a) => [a.name, a.href]), [
     ['edit', `/admin/support/trials/${active.id}/edit`], ['cancel', `/admin/support/trials/${active.id}/cancel`]]);
+  assert.deepEqual(body.columns.map((c) => c.label),
+    ['Trial', 'Namespace', 'Namespace ID', 'Owner', 'Type', 'Starts on', 'Ends on', 'Status']);
+  assert.equal(body.export_href, undefined, 'no export of its own');
 
   const byId = await sup.json(`/admin/support/trials?query=${expired.ns.gitlabId}`);
-  assert.deepEqual(byId.body.trials[0].row_actions.map((a) => a.name), ['edit'], 'an expired trial is not cancelled');
+  assert.deepEqual(byId.body.rows[0].row_actions.map((a) => a.name), ['edit'], 'an expired trial is not cancelled');
+  assert.equal(cell(byId.body.rows[0], 'status'), 'Expired');
 
-  // The demo's cancelled trial shows only when asked for.
-  assert.equal((await sup.json('/admin/support/trials?query=ferngrove')).body.trials.length, 0);
-  const c = await sup.json('/admin/support/trials?query=ferngrove&status=cancelled');
-  assert.equal(c.body.trials.length, 1);
-  assert.deepEqual(c.body.trials[0].row_actions, []);
+  // The demo's cancelled trial shows only when asked for: by the status
+  // filter, or by the former ?status=.
+  assert.equal((await sup.json('/admin/support/trials?query=ferngrove')).body.rows.length, 0);
+  const owner = await sup.json('/admin/support/trials?query=fatima.alsayed%40ferngrove.dev&f[status][0][o]=in');
+  assert.equal(owner.body.rows.length, 1, 'by the owner\'s email, every status');
+  for (const url of ['/admin/support/trials?query=ferngrove&status=cancelled',
+    '/admin/support/trials?query=ferngrove&f[status][0][o]=in&f[status][0][v][]=cancelled']) {
+    const c = await sup.json(url);
+    assert.equal(c.body.rows.length, 1, url);
+    assert.equal(cell(c.body.rows[0], 'status'), 'Cancelled');
+    assert.deepEqual(c.body.rows[0].row_actions, []);
+  }
+  const all = await sup.json(`/admin/support/trials?query=${active.ns.path}&status=all`);
+  assert.equal(all.body.rows.length, 1);
 
   const html = await sup.get('/admin/support/trials', { headers: HTML });
   assert.equal(html.status, 200);
   assert.match(html.text_, /<h1>Trial changes \(SaaS\)<\/h1>/);
   assert.match(html.text_, /aria-current="page">Trial changes \(SaaS\)</, 'the Support menu shows where we are');
+  assert.match(html.text_, /<div class="filter" data-field="status">/, 'the status filter, as every list\'s');
+  assert.doesNotMatch(html.text_, /data-action="export"/);
 });
 
 test('the list pages by 25: next and previous links, as links on the page', async () => {
   const word = `pager${tag()}`;
   for (let i = 0; i < 26; i++) trial(namespace(word).id);
   const p1 = await sup.json(`/admin/support/trials?query=${word}`);
-  assert.equal(p1.body.trials.length, 25);
+  assert.equal(p1.body.rows.length, 25);
   assert.equal(p1.body.pages.prev_href, undefined);
+  assert.ok(p1.body.pages.next_href.startsWith('/admin/support/trials?'), p1.body.pages.next_href);
   assert.ok(p1.body.pages.next_href.endsWith('&page=2'), p1.body.pages.next_href);
   const p2 = await sup.json(p1.body.pages.next_href);
-  assert.equal(p2.body.trials.length, 1);
+  assert.equal(p2.body.rows.length, 1);
   assert.equal(p2.body.pages.next_href, undefined);
   const html = await sup.get(p1.body.pages.next_href, { headers: HTML });
   assert.match(html.text_, /<nav class="pager" aria-label="Pages">/);
   assert.match(html.text_, /rel="prev">← Previous<\/a>/);
-  assert.match(html.text_, /<span class="range">Page 2<\/span>/);
+  assert.match(html.text_, /<span class="range">26–26 of 26<\/span>/);
   assert.doesNotMatch(html.text_, /rel="next"/);
 });
 
