@@ -184,6 +184,8 @@ int		 assets_serve(struct http_request *, struct app_req *);
 void		 session_load(struct http_request *, struct app_req *);
 void		 session_touch(struct http_request *, struct app_req *);
 int		 session_csrf_ok(const struct app_req *);
+
+/* db/write.c: "admin:<email>", the actor of the signed-in person's writes. */
 const char	*session_actor(const struct app_req *, char *, size_t);
 
 /* http/bg.c */

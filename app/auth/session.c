@@ -501,25 +501,6 @@ session_csrf_ok(const struct app_req *ctx)
 	return (session_equal(token, ctx->csrf));
 }
 
-/*
- * The identity recorded in history for changes made through the panel:
- * "admin:<email>", or NULL when nobody is signed in.
- */
-const char *
-session_actor(const struct app_req *ctx, char *buf, size_t len)
-{
-	int	n;
-
-	if (ctx->session != SESSION_VALID || ctx->user[0] == '\0')
-		return (NULL);
-
-	n = snprintf(buf, len, "admin:%s", ctx->user);
-	if (n < 0 || (size_t)n >= len)
-		return (NULL);
-
-	return (buf);
-}
-
 static int
 session_write(struct http_request *req, json_t *s, time_t now)
 {
