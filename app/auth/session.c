@@ -45,6 +45,7 @@
 #include "app.h"
 #include "auth/auth.h"
 #include "auth/marks.h"
+#include "lib/validate.h"
 
 #define SEAL_KEY_LEN		32
 #define SEAL_IV_LEN		12
@@ -67,7 +68,6 @@ static int	seal(const char *, const char *, size_t, char *, size_t);
 static int	unseal(const char *, const char *, char *, size_t);
 static int	session_write(struct http_request *, json_t *, time_t);
 static int	session_roles(json_t *);
-static int	email_valid(const char *);
 static long	refresh_interval(void);
 
 /*
@@ -294,7 +294,7 @@ session_load(struct http_request *req, struct app_req *ctx)
 	sid = json_string_value(json_object_get(s, "n"));
 	groups = json_object_get(s, "g");
 	if (json_integer_value(json_object_get(s, "v")) != 1 ||
-	    email == NULL || !email_valid(email) ||
+	    email == NULL || !valid_email(email) ||
 	    csrf == NULL || strlen(csrf) >= APP_CSRF_MAX || csrf[0] == '\0' ||
 	    sid == NULL || sid[0] == '\0' || strlen(sid) > MARKS_ID_MAX ||
 	    !json_is_array(groups) ||
@@ -397,7 +397,7 @@ session_issue(struct http_request *req, struct app_req *ctx,
 	size_t		 i;
 	int		 r, covered;
 
-	if (!seal_ready || !email_valid(email))
+	if (!seal_ready || !valid_email(email))
 		return (-1);
 	if (session_random(csrf, sizeof(csrf), SESSION_CSRF_BYTES) == -1 ||
 	    session_random(sid, sizeof(sid), SESSION_ID_BYTES) == -1)
@@ -541,24 +541,6 @@ refresh_interval(void)
 		r = 1;
 
 	return (r);
-}
-
-/* What is shown in the header and logged: printable, one '@', bounded. */
-static int
-email_valid(const char *s)
-{
-	size_t		i, at;
-
-	at = 0;
-	for (i = 0; s[i] != '\0'; i++) {
-		if (i >= AUTH_EMAIL_MAX || !isgraph((unsigned char)s[i]) ||
-		    s[i] == '"' || s[i] == '\\')
-			return (0);
-		if (s[i] == '@')
-			at++;
-	}
-
-	return (i > 2 && at == 1 && s[0] != '@' && s[i - 1] != '@');
 }
 
 /*

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lib/config.h"
+#include "lib/validate.h"
 
 #define CONFIG_FILE_MAX		(256 * 1024)
 #define CONFIG_ENV_MAX		128
@@ -113,7 +114,6 @@ static int	group_add(struct app_config *, char *, const char *, int,
 static void	env_name(const char *, char *, size_t);
 static int	countries_normalise(struct app_config *, const char *,
 		    char *, size_t);
-static int	address_ok(const char *);
 
 int
 config_role_parse(const char *name)
@@ -331,7 +331,7 @@ config_parse(struct app_config *cfg, const char *src, const char *name,
 		goto fail;
 	}
 
-	if (!address_ok(cfg->mail_from)) {
+	if (!valid_email(cfg->mail_from)) {
 		snprintf(err, errlen, "%s: setting 'mail_from' must be an "
 		    "e-mail address (name@example.com)", name);
 		goto fail;
@@ -576,23 +576,4 @@ countries_normalise(struct app_config *cfg, const char *name, char *err,
 	cfg->trade_restricted_countries = out;
 
 	return (0);
-}
-
-/* An envelope address: local@domain.tld, nothing a header could abuse. */
-static int
-address_ok(const char *s)
-{
-	const char	*at, *p;
-
-	if ((at = strchr(s, '@')) == NULL || at == s ||
-	    strchr(at + 1, '@') != NULL || strchr(at + 1, '.') == NULL ||
-	    at[1] == '.' || s[strlen(s) - 1] == '.' || strlen(s) > 254)
-		return (0);
-	for (p = s; *p != '\0'; p++) {
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
-		    strchr("<>()[]\\,;:\"", *p) != NULL)
-			return (0);
-	}
-
-	return (1);
 }
