@@ -68,6 +68,8 @@ static int	seal(const char *, const char *, size_t, char *, size_t);
 static int	unseal(const char *, const char *, char *, size_t);
 static int	session_write(struct http_request *, json_t *, time_t);
 static int	session_roles(json_t *);
+static int	session_check(json_t *);
+static int	session_not_ended(struct app_req *, json_t *);
 static long	refresh_interval(void);
 
 /*
@@ -269,25 +271,60 @@ void
 session_load(struct http_request *req, struct app_req *ctx)
 {
 	char		 probe[8];
-	json_t		*s, *groups, *g;
+	json_t		*s;
+
+	ctx->session = SESSION_NONE;
+	if (session_cookie_get(req, SESSION_COOKIE, probe,
+	    sizeof(probe)) == 0 || !seal_ready)
+		return;
+
+	if ((s = session_open_cookie(req, SESSION_COOKIE)) == NULL)
+		ctx->session = SESSION_INVALID;
+	else if ((ctx->session = session_check(s)) == SESSION_VALID)
+		ctx->session = session_not_ended(ctx, s);
+
+	switch (ctx->session) {
+	case SESSION_VALID:
+		(void)kore_strlcpy(ctx->user, json_string_value(
+		    json_object_get(s, "e")), sizeof(ctx->user));
+		(void)kore_strlcpy(ctx->csrf, json_string_value(
+		    json_object_get(s, "c")), sizeof(ctx->csrf));
+		ctx->roles = session_roles(json_object_get(s, "g"));
+		ctx->sess = s;
+		return;
+	case SESSION_UNCHECKED:
+		/* Fail closed, but keep the cookie: the database is down. */
+		log_event("session unchecked", json_pack("{s:s, s:s, s:s}",
+		    "level", "warning", "request_id", ctx->request_id,
+		    "reason", "whether it was signed out could not be looked "
+		    "up"));
+		break;
+	default:
+		render_cookie(req, SESSION_COOKIE, "", 0);
+		log_event("session refused", json_pack("{s:s, s:s}",
+		    "request_id", ctx->request_id, "reason",
+		    ctx->session == SESSION_EXPIRED ? "expired" :
+		    "unreadable"));
+		break;
+	}
+
+	if (s != NULL)
+		json_decref(s);
+}
+
+/*
+ * A session cookie's content: every field there and well-formed, its
+ * times plausible and not past session_lifetime or session_idle.
+ * SESSION_VALID, SESSION_INVALID or SESSION_EXPIRED.
+ */
+static int
+session_check(json_t *s)
+{
+	json_t		*groups, *g;
 	const char	*email, *csrf, *sid;
 	json_int_t	 iat, seen;
 	time_t		 now;
-	u_int64_t	 t0;
 	size_t		 i;
-	int		 present, ended;
-
-	ctx->session = SESSION_NONE;
-	ended = 0;
-	present = session_cookie_get(req, SESSION_COOKIE, probe,
-	    sizeof(probe)) != 0;
-	if (!present || !seal_ready)
-		return;
-
-	if ((s = session_open_cookie(req, SESSION_COOKIE)) == NULL) {
-		ctx->session = SESSION_INVALID;
-		goto clear;
-	}
 
 	email = json_string_value(json_object_get(s, "e"));
 	csrf = json_string_value(json_object_get(s, "c"));
@@ -300,63 +337,47 @@ session_load(struct http_request *req, struct app_req *ctx)
 	    !json_is_array(groups) ||
 	    json_array_size(groups) > CONFIG_GROUPS_MAX ||
 	    !json_is_integer(json_object_get(s, "i")) ||
-	    !json_is_integer(json_object_get(s, "s"))) {
-		ctx->session = SESSION_INVALID;
-		goto clear;
-	}
+	    !json_is_integer(json_object_get(s, "s")))
+		return (SESSION_INVALID);
 	json_array_foreach(groups, i, g) {
-		if (!json_is_string(g)) {
-			ctx->session = SESSION_INVALID;
-			goto clear;
-		}
+		if (!json_is_string(g))
+			return (SESSION_INVALID);
 	}
 
 	now = time(NULL);
 	iat = json_integer_value(json_object_get(s, "i"));
 	seen = json_integer_value(json_object_get(s, "s"));
 	if (iat > now + SESSION_SKEW || seen < iat ||
-	    seen > now + SESSION_SKEW) {
-		ctx->session = SESSION_INVALID;
-		goto clear;
-	}
+	    seen > now + SESSION_SKEW)
+		return (SESSION_INVALID);
 	if (now >= iat + app_cfg.session_lifetime ||
-	    now >= seen + app_cfg.session_idle) {
-		ctx->session = SESSION_EXPIRED;
-		goto clear;
-	}
-	/* Signed out?  Timed on its own: `make bench` reports it. */
+	    now >= seen + app_cfg.session_idle)
+		return (SESSION_EXPIRED);
+
+	return (SESSION_VALID);
+}
+
+/*
+ * Whether the session was signed out (one look-up by primary key, timed
+ * on its own: `make bench` reports it).  SESSION_VALID, SESSION_EXPIRED,
+ * or SESSION_UNCHECKED when the database could not say.
+ */
+static int
+session_not_ended(struct app_req *ctx, json_t *s)
+{
+	u_int64_t	 t0;
+	int		 ended;
+
 	t0 = log_now_us();
-	ended = auth_marked(ctx, MARK_ENDED_SESSION, sid);
+	ended = auth_marked(ctx, MARK_ENDED_SESSION,
+	    json_string_value(json_object_get(s, "n")));
 	ctx->session_us = log_now_us() - t0;
-	if (ended == 1) {
-		ctx->session = SESSION_EXPIRED;
-		goto clear;
-	}
-	if (ended == -1) {
-		/* Fail closed, but keep the cookie: the database is down. */
-		json_decref(s);
-		ctx->session = SESSION_UNCHECKED;
-		log_event("session unchecked", json_pack("{s:s, s:s, s:s}",
-		    "level", "warning", "request_id", ctx->request_id,
-		    "reason", "whether it was signed out could not be looked "
-		    "up"));
-		return;
-	}
 
-	ctx->session = SESSION_VALID;
-	(void)kore_strlcpy(ctx->user, email, sizeof(ctx->user));
-	(void)kore_strlcpy(ctx->csrf, csrf, sizeof(ctx->csrf));
-	ctx->roles = session_roles(groups);
-	ctx->sess = s;
-	return;
-
-clear:
-	if (s != NULL)
-		json_decref(s);
-	render_cookie(req, SESSION_COOKIE, "", 0);
-	log_event("session refused", json_pack("{s:s, s:s}", "request_id",
-	    ctx->request_id, "reason", ctx->session == SESSION_EXPIRED ?
-	    "expired" : "unreadable"));
+	if (ended == 1)
+		return (SESSION_EXPIRED);
+	if (ended == -1)
+		return (SESSION_UNCHECKED);
+	return (SESSION_VALID);
 }
 
 /*
@@ -485,6 +506,20 @@ session_end(struct http_request *req, struct app_req *ctx)
 	ctx->user[0] = '\0';
 	ctx->csrf[0] = '\0';
 	ctx->roles = 0;
+}
+
+/*
+ * Kore frees a request (possibly several times while a task still runs):
+ * the sign-in job goes with its task (bg_req_free(), from dispatch), the
+ * session here.
+ */
+void
+auth_req_free(struct app_req *ctx)
+{
+	if (ctx->sess != NULL) {
+		json_decref(ctx->sess);
+		ctx->sess = NULL;
+	}
 }
 
 /* A state-changing request must carry the session's own token. */
