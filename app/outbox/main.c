@@ -79,7 +79,8 @@
 	"ORDER BY o.next_attempt_at, o.id LIMIT " BATCH " " \
 	"FOR UPDATE SKIP LOCKED) " \
 	"RETURNING id, kind, payload::text, attempts, " \
-	"extract(epoch FROM created_at)::bigint::text, claim::text"
+	"extract(epoch FROM created_at)::bigint::text AS created, " \
+	"claim::text AS claim"
 
 /* A claimed row, as delivered. */
 struct row {
@@ -281,7 +282,7 @@ run_once(PGconn *c)
 		r.kind = PQgetvalue(res, i, PQfnumber(res, "kind"));
 		r.attempts = atoi(PQgetvalue(res, i,
 		    PQfnumber(res, "attempts")));
-		r.created = PQgetvalue(res, i, PQfnumber(res, "extract"));
+		r.created = PQgetvalue(res, i, PQfnumber(res, "created"));
 		r.claim = PQgetvalue(res, i, PQfnumber(res, "claim"));
 		if (!still_mine(c, &r))
 			continue;
