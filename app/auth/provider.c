@@ -601,8 +601,7 @@ provider_configure(oauth2_log_t *log, const char *metadata, char *err,
 		(void)snprintf(err, errlen, "liboauth2 refused the settings: "
 		    "%s", rv);
 		oauth2_mem_free(rv);
-		oauth2_cfg_openidc_free(log, c);
-		return (-1);
+		goto fail;
 	}
 
 	/* Unset, liboauth2 hands libcurl no timeout at all. */
@@ -610,10 +609,13 @@ provider_configure(oauth2_log_t *log, const char *metadata, char *err,
 	    !oauth2_openidc_client_http_timeout_set(log, client,
 	    (oauth2_uint_t)app_cfg.oidc_http_timeout)) {
 		(void)snprintf(err, errlen, "liboauth2 client not set up");
-		oauth2_cfg_openidc_free(log, c);
-		return (-1);
+		goto fail;
 	}
 
 	oidc = c;
 	return (0);
+
+fail:
+	oauth2_cfg_openidc_free(log, c);
+	return (-1);
 }

@@ -231,14 +231,14 @@ write_outbox(struct write_txn *w, const char *kind, const char *sql, int n,
 
 	notify[0] = kind;
 	if (rows > 0 && write_exec_count(w, "SELECT pg_notify('cdot_outbox', "
-	    "$1)", 1, notify) < 0) {
-		PQclear(r);
-		return (-1);
-	}
+	    "$1)", 1, notify) < 0)
+		rows = -1;
 
-	if (res != NULL)
+	if (res != NULL && rows != -1) {
 		*res = r;
-	else
+		r = NULL;
+	}
+	if (r != NULL)
 		PQclear(r);
 
 	return (rows);
