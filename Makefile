@@ -30,7 +30,7 @@ UNIT_SRC	:= $(wildcard app/lib/*.c) app/auth/marks.c \
 # The outbox worker: a program of its own (libpq, libcurl, jansson).
 OUTBOX_SRC	:= $(wildcard app/outbox/*.c) $(wildcard app/clients/*.c) \
 		   app/lib/config.c app/lib/httpc.c app/lib/pem.c \
-		   app/lib/license_file.c
+		   app/lib/license_file.c app/lib/validate.c
 OUTBOX_LIBS	:= $(shell pkg-config --libs libpq libcurl jansson cjose \
 		   openssl 2>/dev/null)
 UNIT_TESTS	:= $(wildcard tests/unit/*.c)

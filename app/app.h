@@ -118,7 +118,7 @@ void		 render_cookie(struct http_request *, const char *,
 		    const char *, long);
 const char	*render_nav_label(const char *);
 
-/* auth/auth.c */
+/* auth/forwarded.c */
 int		 auth_peer_addr(struct http_request *, char *, size_t);
 
 /* http/railsadmin.c */
@@ -184,6 +184,8 @@ int		 assets_serve(struct http_request *, struct app_req *);
 void		 session_load(struct http_request *, struct app_req *);
 void		 session_touch(struct http_request *, struct app_req *);
 int		 session_csrf_ok(const struct app_req *);
+
+/* db/write.c: "admin:<email>", the actor of the signed-in person's writes. */
 const char	*session_actor(const struct app_req *, char *, size_t);
 
 /* http/bg.c */
@@ -198,15 +200,17 @@ void		*bg_take(struct app_req *);
 void		*bg_arg(struct app_req *, void (*)(void *));
 void		 bg_req_free(struct app_req *);
 
-/* auth/auth.c */
+/* auth/pages.c: the access check's refusals. */
 #define AUTH_DENY_SIGNED_OUT	1
 #define AUTH_DENY_NO_ROLE	2
 #define AUTH_DENY_ROLE		3
 #define AUTH_DENY_CSRF		4
+int		 auth_deny(struct http_request *, struct app_req *, int);
+/* auth/provider.c, forwarded.c, session.c */
 int		 auth_parent_init(char *, size_t);
 void		 auth_strip_forwarded(struct http_request *);
-int		 auth_deny(struct http_request *, struct app_req *, int);
 void		 auth_req_free(struct app_req *);
+/* auth/signin.c, callback.c, signout.c: the routes. */
 int		 auth_signin(struct http_request *, struct app_req *);
 int		 auth_callback(struct http_request *, struct app_req *);
 int		 auth_signout(struct http_request *, struct app_req *);

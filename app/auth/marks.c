@@ -3,7 +3,7 @@
  * until it would have ended anyway) and the sign-in states already used
  * (a replayed callback is refused).  They live in PostgreSQL, in
  * session_marks (sql/migrations/018_session_marks.sql); this file holds
- * what does not need the database, for auth/auth.c and the unit tests:
+ * what does not need the database, for auth/marks_db.c and the unit tests:
  *
  *	marks_kind_valid()	whether kind is one the table accepts
  *	marks_key()		the key stored for an id: its SHA-256 as hex

@@ -2,8 +2,8 @@
  * Marks (auth/marks.c): the sessions signed out and the sign-in states already
  * used, kept in PostgreSQL (session_marks, sql/migrations/018) so every
  * worker of every instance sees them and a restart forgets none.  What
- * is stored for an id and when to sweep; auth/auth.c runs the SQL.  No Kore
- * dependency, for the unit tests.
+ * is stored for an id and when to sweep; auth/marks_db.c runs the SQL.
+ * No Kore dependency, for the unit tests.
  */
 
 #ifndef CDOT_MARKS_H

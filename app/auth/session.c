@@ -45,6 +45,7 @@
 #include "app.h"
 #include "auth/auth.h"
 #include "auth/marks.h"
+#include "lib/validate.h"
 
 #define SEAL_KEY_LEN		32
 #define SEAL_IV_LEN		12
@@ -67,7 +68,8 @@ static int	seal(const char *, const char *, size_t, char *, size_t);
 static int	unseal(const char *, const char *, char *, size_t);
 static int	session_write(struct http_request *, json_t *, time_t);
 static int	session_roles(json_t *);
-static int	email_valid(const char *);
+static int	session_check(json_t *);
+static int	session_not_ended(struct app_req *, json_t *);
 static long	refresh_interval(void);
 
 /*
@@ -269,94 +271,113 @@ void
 session_load(struct http_request *req, struct app_req *ctx)
 {
 	char		 probe[8];
-	json_t		*s, *groups, *g;
+	json_t		*s;
+
+	ctx->session = SESSION_NONE;
+	if (session_cookie_get(req, SESSION_COOKIE, probe,
+	    sizeof(probe)) == 0 || !seal_ready)
+		return;
+
+	if ((s = session_open_cookie(req, SESSION_COOKIE)) == NULL)
+		ctx->session = SESSION_INVALID;
+	else if ((ctx->session = session_check(s)) == SESSION_VALID)
+		ctx->session = session_not_ended(ctx, s);
+
+	switch (ctx->session) {
+	case SESSION_VALID:
+		(void)kore_strlcpy(ctx->user, json_string_value(
+		    json_object_get(s, "e")), sizeof(ctx->user));
+		(void)kore_strlcpy(ctx->csrf, json_string_value(
+		    json_object_get(s, "c")), sizeof(ctx->csrf));
+		ctx->roles = session_roles(json_object_get(s, "g"));
+		ctx->sess = s;
+		return;
+	case SESSION_UNCHECKED:
+		/* Fail closed, but keep the cookie: the database is down. */
+		log_event("session unchecked", json_pack("{s:s, s:s, s:s}",
+		    "level", "warning", "request_id", ctx->request_id,
+		    "reason", "whether it was signed out could not be looked "
+		    "up"));
+		break;
+	default:
+		render_cookie(req, SESSION_COOKIE, "", 0);
+		log_event("session refused", json_pack("{s:s, s:s}",
+		    "request_id", ctx->request_id, "reason",
+		    ctx->session == SESSION_EXPIRED ? "expired" :
+		    "unreadable"));
+		break;
+	}
+
+	if (s != NULL)
+		json_decref(s);
+}
+
+/*
+ * A session cookie's content: every field there and well-formed, its
+ * times plausible and not past session_lifetime or session_idle.
+ * SESSION_VALID, SESSION_INVALID or SESSION_EXPIRED.
+ */
+static int
+session_check(json_t *s)
+{
+	json_t		*groups, *g;
 	const char	*email, *csrf, *sid;
 	json_int_t	 iat, seen;
 	time_t		 now;
-	u_int64_t	 t0;
 	size_t		 i;
-	int		 present, ended;
-
-	ctx->session = SESSION_NONE;
-	ended = 0;
-	present = session_cookie_get(req, SESSION_COOKIE, probe,
-	    sizeof(probe)) != 0;
-	if (!present || !seal_ready)
-		return;
-
-	if ((s = session_open_cookie(req, SESSION_COOKIE)) == NULL) {
-		ctx->session = SESSION_INVALID;
-		goto clear;
-	}
 
 	email = json_string_value(json_object_get(s, "e"));
 	csrf = json_string_value(json_object_get(s, "c"));
 	sid = json_string_value(json_object_get(s, "n"));
 	groups = json_object_get(s, "g");
 	if (json_integer_value(json_object_get(s, "v")) != 1 ||
-	    email == NULL || !email_valid(email) ||
+	    email == NULL || !valid_email(email) ||
 	    csrf == NULL || strlen(csrf) >= APP_CSRF_MAX || csrf[0] == '\0' ||
 	    sid == NULL || sid[0] == '\0' || strlen(sid) > MARKS_ID_MAX ||
 	    !json_is_array(groups) ||
 	    json_array_size(groups) > CONFIG_GROUPS_MAX ||
 	    !json_is_integer(json_object_get(s, "i")) ||
-	    !json_is_integer(json_object_get(s, "s"))) {
-		ctx->session = SESSION_INVALID;
-		goto clear;
-	}
+	    !json_is_integer(json_object_get(s, "s")))
+		return (SESSION_INVALID);
 	json_array_foreach(groups, i, g) {
-		if (!json_is_string(g)) {
-			ctx->session = SESSION_INVALID;
-			goto clear;
-		}
+		if (!json_is_string(g))
+			return (SESSION_INVALID);
 	}
 
 	now = time(NULL);
 	iat = json_integer_value(json_object_get(s, "i"));
 	seen = json_integer_value(json_object_get(s, "s"));
 	if (iat > now + SESSION_SKEW || seen < iat ||
-	    seen > now + SESSION_SKEW) {
-		ctx->session = SESSION_INVALID;
-		goto clear;
-	}
+	    seen > now + SESSION_SKEW)
+		return (SESSION_INVALID);
 	if (now >= iat + app_cfg.session_lifetime ||
-	    now >= seen + app_cfg.session_idle) {
-		ctx->session = SESSION_EXPIRED;
-		goto clear;
-	}
-	/* Signed out?  Timed on its own: `make bench` reports it. */
+	    now >= seen + app_cfg.session_idle)
+		return (SESSION_EXPIRED);
+
+	return (SESSION_VALID);
+}
+
+/*
+ * Whether the session was signed out (one look-up by primary key, timed
+ * on its own: `make bench` reports it).  SESSION_VALID, SESSION_EXPIRED,
+ * or SESSION_UNCHECKED when the database could not say.
+ */
+static int
+session_not_ended(struct app_req *ctx, json_t *s)
+{
+	u_int64_t	 t0;
+	int		 ended;
+
 	t0 = log_now_us();
-	ended = auth_marked(ctx, MARK_ENDED_SESSION, sid);
+	ended = auth_marked(ctx, MARK_ENDED_SESSION,
+	    json_string_value(json_object_get(s, "n")));
 	ctx->session_us = log_now_us() - t0;
-	if (ended == 1) {
-		ctx->session = SESSION_EXPIRED;
-		goto clear;
-	}
-	if (ended == -1) {
-		/* Fail closed, but keep the cookie: the database is down. */
-		json_decref(s);
-		ctx->session = SESSION_UNCHECKED;
-		log_event("session unchecked", json_pack("{s:s, s:s, s:s}",
-		    "level", "warning", "request_id", ctx->request_id,
-		    "reason", "whether it was signed out could not be looked "
-		    "up"));
-		return;
-	}
 
-	ctx->session = SESSION_VALID;
-	(void)kore_strlcpy(ctx->user, email, sizeof(ctx->user));
-	(void)kore_strlcpy(ctx->csrf, csrf, sizeof(ctx->csrf));
-	ctx->roles = session_roles(groups);
-	ctx->sess = s;
-	return;
-
-clear:
-	if (s != NULL)
-		json_decref(s);
-	render_cookie(req, SESSION_COOKIE, "", 0);
-	log_event("session refused", json_pack("{s:s, s:s}", "request_id",
-	    ctx->request_id, "reason", ctx->session == SESSION_EXPIRED ?
-	    "expired" : "unreadable"));
+	if (ended == 1)
+		return (SESSION_EXPIRED);
+	if (ended == -1)
+		return (SESSION_UNCHECKED);
+	return (SESSION_VALID);
 }
 
 /*
@@ -397,7 +418,7 @@ session_issue(struct http_request *req, struct app_req *ctx,
 	size_t		 i;
 	int		 r, covered;
 
-	if (!seal_ready || !email_valid(email))
+	if (!seal_ready || !valid_email(email))
 		return (-1);
 	if (session_random(csrf, sizeof(csrf), SESSION_CSRF_BYTES) == -1 ||
 	    session_random(sid, sizeof(sid), SESSION_ID_BYTES) == -1)
@@ -487,6 +508,20 @@ session_end(struct http_request *req, struct app_req *ctx)
 	ctx->roles = 0;
 }
 
+/*
+ * Kore frees a request (possibly several times while a task still runs):
+ * the sign-in job goes with its task (bg_req_free(), from dispatch), the
+ * session here.
+ */
+void
+auth_req_free(struct app_req *ctx)
+{
+	if (ctx->sess != NULL) {
+		json_decref(ctx->sess);
+		ctx->sess = NULL;
+	}
+}
+
 /* A state-changing request must carry the session's own token. */
 int
 session_csrf_ok(const struct app_req *ctx)
@@ -499,25 +534,6 @@ session_csrf_ok(const struct app_req *ctx)
 		return (0);
 
 	return (session_equal(token, ctx->csrf));
-}
-
-/*
- * The identity recorded in history for changes made through the panel:
- * "admin:<email>", or NULL when nobody is signed in.
- */
-const char *
-session_actor(const struct app_req *ctx, char *buf, size_t len)
-{
-	int	n;
-
-	if (ctx->session != SESSION_VALID || ctx->user[0] == '\0')
-		return (NULL);
-
-	n = snprintf(buf, len, "admin:%s", ctx->user);
-	if (n < 0 || (size_t)n >= len)
-		return (NULL);
-
-	return (buf);
 }
 
 static int
@@ -560,24 +576,6 @@ refresh_interval(void)
 		r = 1;
 
 	return (r);
-}
-
-/* What is shown in the header and logged: printable, one '@', bounded. */
-static int
-email_valid(const char *s)
-{
-	size_t		i, at;
-
-	at = 0;
-	for (i = 0; s[i] != '\0'; i++) {
-		if (i >= AUTH_EMAIL_MAX || !isgraph((unsigned char)s[i]) ||
-		    s[i] == '"' || s[i] == '\\')
-			return (0);
-		if (s[i] == '@')
-			at++;
-	}
-
-	return (i > 2 && at == 1 && s[0] != '@' && s[i - 1] != '@');
 }
 
 /*

@@ -52,6 +52,10 @@ static PGresult		*db_run(struct app_req *, const char *, int,
 static const char	*prepared_name(struct db_link *, const char *, int,
 			    char *, size_t);
 static void		 prepared_forget(struct db_link *);
+static PGresult		*run_once(struct db_link *, PGconn *, const char *,
+			    int, const char *const *, int, int *);
+static int		 run_failed(struct db_link *, PGconn *, PGresult *,
+			    int *);
 static int		 plan_is_stale(const PGresult *);
 
 void
@@ -217,10 +221,9 @@ db_run(struct app_req *ctx, const char *sql, int nparams,
 	PGresult	*res;
 	PGconn		*c;
 	struct db_link	*l;
-	const char	*name, *url;
-	char		 namebuf[32];
+	const char	*url;
 	u_int64_t	 t0;
-	int		 attempt, st, primary_only;
+	int		 attempt, st, primary_only, prepared, retry;
 
 	res = NULL;
 	t0 = log_now_us();
@@ -240,18 +243,7 @@ db_run(struct app_req *ctx, const char *sql, int nparams,
 		}
 		last_failure_down = 0;
 
-		name = NULL;
-		if (cached) {
-			name = prepared_name(l, sql, nparams, namebuf,
-			    sizeof(namebuf));
-		}
-		if (name != NULL) {
-			res = PQexecPrepared(c, name, nparams, params, NULL,
-			    NULL, 0);
-		} else {
-			res = PQexecParams(c, sql, nparams, NULL, params, NULL,
-			    NULL, 0);
-		}
+		res = run_once(l, c, sql, nparams, params, cached, &prepared);
 		st = PQresultStatus(res);
 		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 			break;
@@ -260,7 +252,7 @@ db_run(struct app_req *ctx, const char *sql, int nparams,
 		 * A migration changed what a prepared statement reads: drop
 		 * them all and run this one as it is now.
 		 */
-		if (name != NULL && plan_is_stale(res)) {
+		if (prepared && plan_is_stale(res)) {
 			PQclear(res);
 			res = NULL;
 			prepared_forget(l);
@@ -269,34 +261,66 @@ db_run(struct app_req *ctx, const char *sql, int nparams,
 			continue;
 		}
 
-		kore_log(LOG_ERR, "database error (%s): %s",
-		    l == &standby ? "standby" : "primary",
-		    PQresultErrorMessage(res));
-		metrics_db_error();
-		PQclear(res);
+		retry = run_failed(l, c, res, &primary_only);
 		res = NULL;
-
-		/*
-		 * What failed on the standby (gone, or a query cancelled by
-		 * its recovery) is read from the primary instead.
-		 */
-		if (l == &standby) {
-			if (PQstatus(c) == CONNECTION_BAD)
-				db_standby_down();
-			primary_only = 1;
-			continue;
-		}
-
-		/* Only a dropped connection is worth a second try. */
-		if (PQstatus(c) != CONNECTION_BAD)
+		if (!retry)
 			break;
-		last_failure_down = 1;
 	}
 
 	if (ctx != NULL)
 		ctx->db_us += log_now_us() - t0;
 
 	return (res);
+}
+
+/*
+ * The statement on c: as a prepared statement when cached (and a name
+ * is to be had), *prepared saying which.
+ */
+static PGresult *
+run_once(struct db_link *l, PGconn *c, const char *sql, int nparams,
+    const char *const *params, int cached, int *prepared)
+{
+	const char	*name;
+	char		 namebuf[32];
+
+	name = NULL;
+	if (cached)
+		name = prepared_name(l, sql, nparams, namebuf, sizeof(namebuf));
+	*prepared = name != NULL;
+	if (name != NULL)
+		return (PQexecPrepared(c, name, nparams, params, NULL, NULL,
+		    0));
+
+	return (PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0));
+}
+
+/*
+ * A statement failed on l (res, freed here): logged and counted.
+ * Whether it is worth another try: what failed on the standby (gone, or
+ * a query cancelled by its recovery) is read from the primary instead
+ * (*primary_only); on the primary only a dropped connection is.
+ */
+static int
+run_failed(struct db_link *l, PGconn *c, PGresult *res, int *primary_only)
+{
+	kore_log(LOG_ERR, "database error (%s): %s",
+	    l == &standby ? "standby" : "primary",
+	    PQresultErrorMessage(res));
+	metrics_db_error();
+	PQclear(res);
+
+	if (l == &standby) {
+		if (PQstatus(c) == CONNECTION_BAD)
+			db_standby_down();
+		*primary_only = 1;
+		return (1);
+	}
+
+	if (PQstatus(c) != CONNECTION_BAD)
+		return (0);
+	last_failure_down = 1;
+	return (1);
 }
 
 /*

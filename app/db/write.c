@@ -15,6 +15,7 @@ static PGconn	*txn_conn = NULL;
 
 static void	 txn_fail(struct write_txn *, PGresult *, const char *);
 static void	 txn_ended(struct write_txn *);
+static long	 result_rows(PGresult *);
 
 /*
  * Open a transaction with actor (and ticket, "" for none) set for the
@@ -71,6 +72,27 @@ write_begin(struct write_txn *w, struct app_req *ctx, const char *actor,
 	PQclear(res);
 
 	return (0);
+}
+
+/*
+ * The identity recorded in history for changes made through the panel:
+ * "admin:<email>", or NULL when nobody is signed in.  It is the write
+ * path's (the actor of every transaction), read from the request the
+ * session layer filled in, so that writing needs nothing of auth/.
+ */
+const char *
+session_actor(const struct app_req *ctx, char *buf, size_t len)
+{
+	int	n;
+
+	if (ctx->session != SESSION_VALID || ctx->user[0] == '\0')
+		return (NULL);
+
+	n = snprintf(buf, len, "admin:%s", ctx->user);
+	if (n < 0 || (size_t)n >= len)
+		return (NULL);
+
+	return (buf);
 }
 
 /*
@@ -167,9 +189,57 @@ write_exec_count(struct write_txn *w, const char *sql, int n,
 
 	if ((res = write_exec(w, sql, n, params)) == NULL)
 		return (-1);
-	rows = PQresultStatus(res) == PGRES_TUPLES_OK ? PQntuples(res) :
-	    strtol(PQcmdTuples(res), NULL, 10);
+	rows = result_rows(res);
 	PQclear(res);
+
+	return (rows);
+}
+
+/* The rows a statement returned, or touched when it returns none. */
+static long
+result_rows(PGresult *res)
+{
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+		return (PQntuples(res));
+
+	return (strtol(PQcmdTuples(res), NULL, 10));
+}
+
+/*
+ * Work for the outbox worker: sql queues the rows (an INSERT INTO outbox,
+ * or an UPDATE that sets failed rows pending again), then, when it queued
+ * any, NOTIFY cdot_outbox with kind wakes the worker at once instead of
+ * at its next poll.  PostgreSQL delivers the notification at COMMIT and
+ * drops it on ROLLBACK, so the worker never looks for rows not there yet.
+ * Returns the number of rows queued, or -1 (rolled back).  With res
+ * non-NULL the statement's result (its RETURNING rows) is left there for
+ * the caller to PQclear(); it is NULL after a failure.
+ */
+long
+write_outbox(struct write_txn *w, const char *kind, const char *sql, int n,
+    const char *const *params, PGresult **res)
+{
+	PGresult	*r;
+	const char	*notify[1];
+	long		 rows;
+
+	if (res != NULL)
+		*res = NULL;
+	if ((r = write_exec(w, sql, n, params)) == NULL)
+		return (-1);
+	rows = result_rows(r);
+
+	notify[0] = kind;
+	if (rows > 0 && write_exec_count(w, "SELECT pg_notify('cdot_outbox', "
+	    "$1)", 1, notify) < 0)
+		rows = -1;
+
+	if (res != NULL && rows != -1) {
+		*res = r;
+		r = NULL;
+	}
+	if (r != NULL)
+		PQclear(r);
 
 	return (rows);
 }

@@ -5,7 +5,9 @@
  *	write_begin()	BEGIN, then the actor (and ticket) as transaction-local
  *			settings that the history triggers read
  *	write_exec()	the change, as parameterised statements (lock_version
- *			checked by the caller's WHERE clause, outbox rows)
+ *			checked by the caller's WHERE clause)
+ *	write_outbox()	work for the outbox worker (Zuora, GitLab.com,
+ *			e-mail): its rows, and the NOTIFY that wakes it
  *	write_commit()	COMMIT: the change, its history and its outbox rows
  *			together, or nothing
  *
@@ -52,6 +54,8 @@ PGresult	*write_exec(struct write_txn *, const char *, int,
 		    const char *const *);
 long		 write_exec_count(struct write_txn *, const char *, int,
 		    const char *const *);
+long		 write_outbox(struct write_txn *, const char *, const char *,
+		    int, const char *const *, PGresult **);
 int		 write_commit(struct write_txn *);
 void		 write_rollback(struct write_txn *);
 int		 write_is_constraint(const struct write_txn *);

@@ -12,7 +12,7 @@
  *			request has in progress)
  *
  * The function runs in another thread: it may use only malloc(3) memory,
- * jansson, libcurl (clients/zuora.c) and liboauth2 (auth/auth.c), never
+ * jansson, libcurl (clients/zuora.c) and liboauth2 (auth/task.c), never
  * Kore or the worker's database connection.  Its own time limits (zuora_http_timeout
  * or oidc_http_timeout for each exchange) bound it; a watchdog answers
  * for a task that overstays even so (a thread stopped by the sandbox

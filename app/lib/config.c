@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lib/config.h"
+#include "lib/validate.h"
 
 #define CONFIG_FILE_MAX		(256 * 1024)
 #define CONFIG_ENV_MAX		128
@@ -111,9 +112,16 @@ static int	setting_set(struct app_config *, const struct setting *,
 static int	group_add(struct app_config *, char *, const char *, int,
 		    char *, size_t);
 static void	env_name(const char *, char *, size_t);
+static int	config_line(struct app_config *, char *, const char *, int,
+		    int *, char *, size_t);
+static int	config_env(struct app_config *, config_getenv, int *, char *,
+		    size_t);
+static int	config_defaults(struct app_config *, const char *,
+		    const int *, char *, size_t);
+static int	config_check(struct app_config *, const char *, char *,
+		    size_t);
 static int	countries_normalise(struct app_config *, const char *,
 		    char *, size_t);
-static int	address_ok(const char *);
 
 int
 config_role_parse(const char *name)
@@ -172,46 +180,44 @@ config_load(struct app_config *cfg, const char *path, config_getenv env,
 		return (-1);
 	}
 
+	src = NULL;
+	ret = -1;
 	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode) ||
 	    st.st_size > CONFIG_FILE_MAX) {
 		snprintf(err, errlen, "%s: not a regular file under %d bytes",
 		    path, CONFIG_FILE_MAX);
-		fclose(fp);
-		return (-1);
+		goto out;
 	}
-
 	if ((src = malloc((size_t)st.st_size + 1)) == NULL) {
 		snprintf(err, errlen, "%s: out of memory", path);
-		fclose(fp);
-		return (-1);
+		goto out;
 	}
-
 	n = fread(src, 1, (size_t)st.st_size, fp);
 	if (ferror(fp)) {
 		snprintf(err, errlen, "%s: read error", path);
-		free(src);
-		fclose(fp);
-		return (-1);
+		goto out;
 	}
-	fclose(fp);
 	src[n] = '\0';
 
 	ret = config_parse(cfg, src, path, env, err, errlen);
-	free(src);
 
+out:
+	free(src);
+	fclose(fp);
 	return (ret);
 }
 
+/*
+ * The settings of src (the file called name), then the environment's
+ * CDOT_<KEY> over them, then the defaults of those not given, then the
+ * checks across settings.  0, or -1 with cfg empty and the reason in err.
+ */
 int
 config_parse(struct app_config *cfg, const char *src, const char *name,
     config_getenv env, char *err, size_t errlen)
 {
-	const struct setting	*s;
-	char			*copy, *line, *next, *key, *val, *hash;
-	char			 envname[CONFIG_ENV_MAX];
-	const char		*ev;
-	int			 lineno, seen[NSETTINGS];
-	size_t			 i;
+	char		*copy, *line, *next;
+	int		 lineno, seen[NSETTINGS], ret;
 
 	memset(cfg, 0, sizeof(*cfg));
 	memset(seen, 0, sizeof(seen));
@@ -221,76 +227,109 @@ config_parse(struct app_config *cfg, const char *src, const char *name,
 		return (-1);
 	}
 
+	ret = -1;
 	lineno = 0;
 	for (line = copy; line != NULL; line = next) {
 		lineno++;
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';
-
-		/* A '#' starts a comment only at the start of a word. */
-		for (hash = line; (hash = strchr(hash, '#')) != NULL; hash++) {
-			if (hash == line || isspace((unsigned char)hash[-1])) {
-				*hash = '\0';
-				break;
-			}
-		}
-
-		key = trim_space(line);
-		if (*key == '\0')
-			continue;
-
-		for (val = key; *val != '\0' &&
-		    !isspace((unsigned char)*val); val++)
-			;
-		if (*val != '\0')
-			*val++ = '\0';
-		val = trim_space(val);
-
-		if (strcmp(key, "group") == 0) {
-			if (group_add(cfg, val, name, lineno,
-			    err, errlen) == -1)
-				goto fail;
-			continue;
-		}
-
-		for (i = 0; i < NSETTINGS; i++) {
-			if (strcmp(settings[i].key, key) == 0)
-				break;
-		}
-
-		if (i == NSETTINGS) {
-			snprintf(err, errlen, "%s:%d: unknown setting '%s'",
-			    name, lineno, key);
-			goto fail;
-		}
-
-		if (seen[i]) {
-			snprintf(err, errlen,
-			    "%s:%d: setting '%s' given twice", name, lineno,
-			    key);
-			goto fail;
-		}
-		seen[i] = 1;
-
-		if (setting_set(cfg, &settings[i], val, name, lineno,
-		    err, errlen) == -1)
-			goto fail;
+		if (config_line(cfg, line, name, lineno, seen, err,
+		    errlen) == -1)
+			goto out;
 	}
 
-	/* Environment overrides win over the file: CDOT_<KEY>. */
-	for (i = 0; i < NSETTINGS; i++) {
-		s = &settings[i];
-		if (env == NULL)
-			break;
+	if (config_env(cfg, env, seen, err, errlen) == -1 ||
+	    config_defaults(cfg, name, seen, err, errlen) == -1 ||
+	    config_check(cfg, name, err, errlen) == -1)
+		goto out;
+	ret = 0;
 
-		env_name(s->key, envname, sizeof(envname));
+out:
+	free(copy);
+	if (ret == -1)
+		config_free(cfg);
+	return (ret);
+}
+
+/* One line of the file: "key value", a group line, blank or comment. */
+static int
+config_line(struct app_config *cfg, char *line, const char *name,
+    int lineno, int *seen, char *err, size_t errlen)
+{
+	char		*key, *val, *hash;
+	size_t		 i;
+
+	/* A '#' starts a comment only at the start of a word. */
+	for (hash = line; (hash = strchr(hash, '#')) != NULL; hash++) {
+		if (hash == line || isspace((unsigned char)hash[-1])) {
+			*hash = '\0';
+			break;
+		}
+	}
+
+	key = trim_space(line);
+	if (*key == '\0')
+		return (0);
+
+	for (val = key; *val != '\0' && !isspace((unsigned char)*val); val++)
+		;
+	if (*val != '\0')
+		*val++ = '\0';
+	val = trim_space(val);
+
+	if (strcmp(key, "group") == 0)
+		return (group_add(cfg, val, name, lineno, err, errlen));
+
+	for (i = 0; i < NSETTINGS; i++) {
+		if (strcmp(settings[i].key, key) == 0)
+			break;
+	}
+	if (i == NSETTINGS) {
+		snprintf(err, errlen, "%s:%d: unknown setting '%s'",
+		    name, lineno, key);
+		return (-1);
+	}
+	if (seen[i]) {
+		snprintf(err, errlen, "%s:%d: setting '%s' given twice", name,
+		    lineno, key);
+		return (-1);
+	}
+	seen[i] = 1;
+
+	return (setting_set(cfg, &settings[i], val, name, lineno, err,
+	    errlen));
+}
+
+/* Environment overrides win over the file: CDOT_<KEY>. */
+static int
+config_env(struct app_config *cfg, config_getenv env, int *seen, char *err,
+    size_t errlen)
+{
+	char		 envname[CONFIG_ENV_MAX];
+	const char	*ev;
+	size_t		 i;
+
+	for (i = 0; env != NULL && i < NSETTINGS; i++) {
+		env_name(settings[i].key, envname, sizeof(envname));
 		if ((ev = env(envname)) == NULL)
 			continue;
-
-		if (setting_set(cfg, s, ev, envname, 0, err, errlen) == -1)
-			goto fail;
+		if (setting_set(cfg, &settings[i], ev, envname, 0, err,
+		    errlen) == -1)
+			return (-1);
 		seen[i] = 1;
 	}
+
+	return (0);
+}
+
+/* The settings given nowhere: their defaults, or an error if required. */
+static int
+config_defaults(struct app_config *cfg, const char *name, const int *seen,
+    char *err, size_t errlen)
+{
+	const struct setting	*s;
+	char			 envname[CONFIG_ENV_MAX];
+	size_t			 i;
 
 	for (i = 0; i < NSETTINGS; i++) {
 		s = &settings[i];
@@ -300,41 +339,49 @@ config_parse(struct app_config *cfg, const char *src, const char *name,
 			env_name(s->key, envname, sizeof(envname));
 			snprintf(err, errlen, "%s: missing setting '%s' "
 			    "(or environment %s)", name, s->key, envname);
-			goto fail;
+			return (-1);
 		}
 		if (setting_set(cfg, s, s->fallback, "default", 0,
 		    err, errlen) == -1)
-			goto fail;
+			return (-1);
 	}
 
+	return (0);
+}
+
+/* What a single setting's check cannot see: settings that go together. */
+static int
+config_check(struct app_config *cfg, const char *name, char *err,
+    size_t errlen)
+{
 	/* The database refuses longer grants (impersonation_grants). */
 	if (cfg->impersonation_ttl > 3600) {
 		snprintf(err, errlen, "%s: setting 'impersonation_ttl' must "
 		    "not exceed 3600 seconds", name);
-		goto fail;
+		return (-1);
 	}
 
 	if (cfg->session_idle > cfg->session_lifetime) {
 		snprintf(err, errlen, "%s: setting 'session_idle' must not "
 		    "exceed 'session_lifetime'", name);
-		goto fail;
+		return (-1);
 	}
 
 	if (countries_normalise(cfg, name, err, errlen) == -1)
-		goto fail;
+		return (-1);
 
 	if (cfg->smtp_url[0] != '\0' &&
 	    strncmp(cfg->smtp_url, "smtp://", 7) != 0 &&
 	    strncmp(cfg->smtp_url, "smtps://", 8) != 0) {
 		snprintf(err, errlen, "%s: setting 'smtp_url' must be an "
 		    "smtp:// or smtps:// URL (or empty: no e-mail)", name);
-		goto fail;
+		return (-1);
 	}
 
-	if (!address_ok(cfg->mail_from)) {
+	if (!valid_email(cfg->mail_from)) {
 		snprintf(err, errlen, "%s: setting 'mail_from' must be an "
 		    "e-mail address (name@example.com)", name);
-		goto fail;
+		return (-1);
 	}
 
 	/* The license key pair goes together. */
@@ -343,16 +390,10 @@ config_parse(struct app_config *cfg, const char *src, const char *name,
 		snprintf(err, errlen, "%s: settings 'license_private_key' "
 		    "and 'license_public_key' go together: set both or "
 		    "neither", name);
-		goto fail;
+		return (-1);
 	}
 
-	free(copy);
 	return (0);
-
-fail:
-	free(copy);
-	config_free(cfg);
-	return (-1);
 }
 
 void
@@ -576,23 +617,4 @@ countries_normalise(struct app_config *cfg, const char *name, char *err,
 	cfg->trade_restricted_countries = out;
 
 	return (0);
-}
-
-/* An envelope address: local@domain.tld, nothing a header could abuse. */
-static int
-address_ok(const char *s)
-{
-	const char	*at, *p;
-
-	if ((at = strchr(s, '@')) == NULL || at == s ||
-	    strchr(at + 1, '@') != NULL || strchr(at + 1, '.') == NULL ||
-	    at[1] == '.' || s[strlen(s) - 1] == '.' || strlen(s) > 254)
-		return (0);
-	for (p = s; *p != '\0'; p++) {
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
-		    strchr("<>()[]\\,;:\"", *p) != NULL)
-			return (0);
-	}
-
-	return (1);
 }

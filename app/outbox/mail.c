@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/validate.h"
 #include "outbox/mail.h"
 
 #define LINE_MAX_7BIT		998
@@ -108,25 +109,6 @@ mail_base64(const unsigned char *p, size_t len, size_t wrap)
 	}
 
 	return (o.p);
-}
-
-/* An address we put in a header and the envelope: nothing to abuse. */
-int
-mail_address_ok(const char *s)
-{
-	const char	*at, *p;
-
-	if (s == NULL || strlen(s) > 254 || (at = strchr(s, '@')) == NULL ||
-	    at == s || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
-	    strchr(at + 1, '.') == NULL)
-		return (0);
-	for (p = s; *p != '\0'; p++) {
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
-		    strchr("<>()[]\\,;:\"", *p) != NULL)
-			return (0);
-	}
-
-	return (1);
 }
 
 static int
@@ -266,7 +248,7 @@ mail_build(const struct mail_msg *m, size_t *len)
 	    strpbrk(m->attachment_name, "\"\\") != NULL ||
 	    strlen(m->attachment_name) > 100))
 		return (NULL);
-	if (!mail_address_ok(m->from) || !mail_address_ok(m->to) ||
+	if (!valid_email(m->from) || !valid_email(m->to) ||
 	    !printable_ascii(m->from_name) || strpbrk(m->from_name,
 	    "<>\"\\") != NULL || !printable_ascii(m->message_id) ||
 	    strpbrk(m->message_id, "<> ") != NULL)

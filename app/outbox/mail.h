@@ -26,7 +26,6 @@ struct mail_msg {
 	const char	*attachment;
 };
 
-int	 mail_address_ok(const char *);
 char	*mail_build(const struct mail_msg *, size_t *);
 char	*mail_base64(const unsigned char *, size_t, size_t);
 

@@ -67,8 +67,9 @@
 
 /* Claim due rows: see above. */
 #define CLAIM_SQL \
-	"UPDATE outbox SET attempts = attempts + 1, claim = gen_random_uuid(), " \
-	"next_attempt_at = now() + make_interval(secs => $1::double precision) " \
+	"UPDATE outbox SET attempts = attempts + 1, " \
+	"claim = gen_random_uuid(), next_attempt_at = now() + " \
+	"make_interval(secs => $1::double precision) " \
 	"WHERE id IN (SELECT o.id FROM outbox o WHERE o.status = 'pending' " \
 	"AND o.next_attempt_at <= now() AND (o.kind = 'zuora_contact_sync' " \
 	"OR (o.kind = 'email' AND $2::boolean) " \
@@ -79,7 +80,8 @@
 	"ORDER BY o.next_attempt_at, o.id LIMIT " BATCH " " \
 	"FOR UPDATE SKIP LOCKED) " \
 	"RETURNING id, kind, payload::text, attempts, " \
-	"extract(epoch FROM created_at)::bigint::text, claim::text"
+	"extract(epoch FROM created_at)::bigint::text AS created, " \
+	"claim::text AS claim"
 
 /* A claimed row, as delivered. */
 struct row {
@@ -109,6 +111,7 @@ static char			 issuer[1024];
 static char			 lease[32];
 static volatile sig_atomic_t	 stopping = 0;
 
+static int	 worker_init(void);
 static void	 on_signal(int);
 static const char *env_get(const char *);
 static void	 log_line(const char *, const char *, json_t *);
@@ -281,7 +284,7 @@ run_once(PGconn *c)
 		r.kind = PQgetvalue(res, i, PQfnumber(res, "kind"));
 		r.attempts = atoi(PQgetvalue(res, i,
 		    PQfnumber(res, "attempts")));
-		r.created = PQgetvalue(res, i, PQfnumber(res, "extract"));
+		r.created = PQgetvalue(res, i, PQfnumber(res, "created"));
 		r.claim = PQgetvalue(res, i, PQfnumber(res, "claim"));
 		if (!still_mine(c, &r))
 			continue;
@@ -576,49 +579,15 @@ deliver_gitlab(PGconn *c, const struct row *r)
 int
 main(int argc, char **argv)
 {
-	struct sigaction	 sa;
-	PGconn			*c;
-	const char		*path;
-	char			 err[CONFIG_ERRLEN];
-	long			 retry;
-	int			 n;
+	PGconn		*c;
+	long		 retry;
+	int		 n;
 
 	(void)argc;
 	(void)argv;
 
-	path = getenv("CDOT_CONFIG");
-	if (path == NULL || *path == '\0')
-		path = "conf/app.conf";
-	if (config_load(&cfg, path, env_get, err, sizeof(err)) == -1) {
-		(void)fprintf(stderr, "cdot-outbox: configuration: %s\n", err);
+	if (worker_init() == -1)
 		return (1);
-	}
-	if (zuora_global_init() == -1) {
-		(void)fprintf(stderr, "cdot-outbox: libcurl init failed\n");
-		return (1);
-	}
-	if (cfg.gitlab_jwt_key[0] != '\0' &&
-	    gitlab_key_load(cfg.gitlab_jwt_key, &gkey, err,
-	    sizeof(err)) == -1) {
-		(void)fprintf(stderr, "cdot-outbox: configuration: %s\n", err);
-		return (1);
-	}
-	/* GitLab finds the keys at the issuer: the panel, base_url. */
-	(void)snprintf(issuer, sizeof(issuer), "%s/", cfg.base_url);
-	lease_set();
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	(void)sigaction(SIGTERM, &sa, NULL);
-	(void)sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	(void)sigaction(SIGPIPE, &sa, NULL);
-
-	log_line("info", "started", json_pack("{s:s, s:s, s:I, s:I, s:b, "
-	    "s:b}", "zuora_base_url", cfg.zuora_base_url, "gitlab_base_url",
-	    cfg.gitlab_base_url, "poll_ms", (json_int_t)cfg.outbox_poll_ms,
-	    "backoff_ms", (json_int_t)cfg.outbox_backoff_ms, "email",
-	    cfg.smtp_url[0] != '\0', "gitlab", gkey.jwk != NULL));
 
 	c = NULL;
 	retry = 250;
@@ -647,6 +616,51 @@ main(int argc, char **argv)
 	explicit_bzero(&zsession, sizeof(zsession));
 	gitlab_key_free(&gkey);
 	config_free(&cfg);
+
+	return (0);
+}
+
+/* The settings (CDOT_CONFIG), libcurl, GitLab.com's key, the signals. */
+static int
+worker_init(void)
+{
+	struct sigaction	 sa;
+	const char		*path;
+	char			 err[CONFIG_ERRLEN];
+
+	path = getenv("CDOT_CONFIG");
+	if (path == NULL || *path == '\0')
+		path = "conf/app.conf";
+	if (config_load(&cfg, path, env_get, err, sizeof(err)) == -1) {
+		(void)fprintf(stderr, "cdot-outbox: configuration: %s\n", err);
+		return (-1);
+	}
+	if (zuora_global_init() == -1) {
+		(void)fprintf(stderr, "cdot-outbox: libcurl init failed\n");
+		return (-1);
+	}
+	if (cfg.gitlab_jwt_key[0] != '\0' &&
+	    gitlab_key_load(cfg.gitlab_jwt_key, &gkey, err,
+	    sizeof(err)) == -1) {
+		(void)fprintf(stderr, "cdot-outbox: configuration: %s\n", err);
+		return (-1);
+	}
+	/* GitLab finds the keys at the issuer: the panel, base_url. */
+	(void)snprintf(issuer, sizeof(issuer), "%s/", cfg.base_url);
+	lease_set();
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	(void)sigaction(SIGPIPE, &sa, NULL);
+
+	log_line("info", "started", json_pack("{s:s, s:s, s:I, s:I, s:b, "
+	    "s:b}", "zuora_base_url", cfg.zuora_base_url, "gitlab_base_url",
+	    cfg.gitlab_base_url, "poll_ms", (json_int_t)cfg.outbox_poll_ms,
+	    "backoff_ms", (json_int_t)cfg.outbox_backoff_ms, "email",
+	    cfg.smtp_url[0] != '\0', "gitlab", gkey.jwk != NULL));
 
 	return (0);
 }

@@ -424,7 +424,7 @@ customer_after_update(struct write_txn *w, const char *id,
 	params[2] = form_value(mine, "first_name");
 	params[3] = form_value(mine, "last_name");
 	params[4] = form_value(mine, "email");
-	n = write_exec_count(w,
+	n = write_outbox(w, "zuora_contact_sync",
 	    "WITH matched AS ("
 	    " SELECT DISTINCT bc.id FROM billing_account_memberships m"
 	    " JOIN billing_accounts b ON b.id = m.billing_account_id"
@@ -442,11 +442,8 @@ customer_after_update(struct write_txn *w, const char *id,
 	    " 'billing_account_contact_id', upd.id,"
 	    " 'contact', jsonb_build_object('firstName', $3::text,"
 	    " 'lastName', $4::text, 'workEmail', $5::text)),"
-	    " 'customers', $1::bigint FROM upd", 5, params);
+	    " 'customers', $1::bigint FROM upd", 5, params, NULL);
 	if (n < 0)
-		return (-1);
-	if (n > 0 && write_exec_count(w, "SELECT pg_notify('cdot_outbox', "
-	    "'zuora_contact_sync')", 0, NULL) < 0)
 		return (-1);
 
 	return (0);
@@ -463,8 +460,8 @@ contact_after_update(struct write_txn *w, const char *id,
 	(void)cur;
 
 	params[0] = id;
-	if (write_exec_count(w, "INSERT INTO outbox (kind, payload, "
-	    "record_type, record_id) SELECT 'zuora_contact_sync', "
+	if (write_outbox(w, "zuora_contact_sync", "INSERT INTO outbox (kind, "
+	    "payload, record_type, record_id) SELECT 'zuora_contact_sync', "
 	    "jsonb_build_object('zuora_contact_id', c.zuora_contact_id, "
 	    "'billing_account_contact_id', c.id, 'contact', "
 	    "jsonb_build_object('firstName', c.first_name, 'lastName', "
@@ -473,10 +470,7 @@ contact_after_update(struct write_txn *w, const char *id,
 	    "'zipCode', c.postal_code, 'country', co.name)), "
 	    "'billing_account_contacts', c.id FROM billing_account_contacts c "
 	    "JOIN countries co ON co.code = c.country WHERE c.id = $1::bigint",
-	    1, params) != 1)
-		return (-1);
-	if (write_exec_count(w, "SELECT pg_notify('cdot_outbox', "
-	    "'zuora_contact_sync')", 0, NULL) < 0)
+	    1, params, NULL) != 1)
 		return (-1);
 
 	return (0);

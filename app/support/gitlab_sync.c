@@ -267,17 +267,15 @@ gitlab_sync_retry(struct http_request *req, struct app_req *ctx)
 	params[0] = ctx->args[0];
 	if (write_begin_admin(&w, ctx, NULL) == -1)
 		return (edit_db_error(req, ctx));
-	res = write_exec(&w, "UPDATE outbox o SET status = 'pending', "
-	    "attempts = 0, next_attempt_at = now(), claim = NULL "
+	if (write_outbox(&w, "gitlab", "UPDATE outbox o SET status = "
+	    "'pending', attempts = 0, next_attempt_at = now(), claim = NULL "
 	    "WHERE o.id = $1::bigint AND o.kind = 'gitlab_namespace_sync' "
 	    "AND o.status = 'failed' AND NOT EXISTS (SELECT 1 FROM outbox l "
 	    "WHERE l.order_key = o.order_key AND l.id > o.id AND "
 	    "l.status <> 'failed' AND l.payload ->> 'path' = "
 	    "o.payload ->> 'path' AND (l.payload -> 'body') ?& ARRAY(SELECT "
 	    "jsonb_object_keys(o.payload -> 'body'))) RETURNING "
-	    "record_id::text AS namespace_id, "
-	    "pg_notify('cdot_outbox', 'gitlab')", 1, params);
-	if (res == NULL)
+	    "record_id::text AS namespace_id", 1, params, &res) == -1)
 		return (edit_db_error(req, ctx));
 	found = PQntuples(res) == 1;
 	if (found)

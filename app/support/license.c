@@ -357,16 +357,13 @@ mail_queue_file(struct write_txn *w, const char *record_type,
 	params[4] = record_id;
 	params[5] = filename;
 	params[6] = content;
-	if (write_exec_count(w, "INSERT INTO outbox (kind, payload, "
+	if (write_outbox(w, "email", "INSERT INTO outbox (kind, payload, "
 	    "record_type, record_id) VALUES ('email', jsonb_build_object("
 	    "'to', $1::text, 'subject', $2::text, 'body', $3::text) || "
 	    "CASE WHEN $6::text IS NULL THEN '{}'::jsonb ELSE "
 	    "jsonb_build_object('attachment', jsonb_build_object('filename', "
 	    "$6::text, 'content', $7::text)) END, $4, $5::bigint)", 7,
-	    params) != 1)
-		return (-1);
-	if (write_exec_count(w, "SELECT pg_notify('cdot_outbox', 'email')",
-	    0, NULL) < 0)
+	    params, NULL) != 1)
 		return (-1);
 
 	return (0);
