@@ -26,8 +26,6 @@
 	"to_char(created_at AT TIME ZONE 'UTC', " \
 	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
-static json_t	*changes_view(const struct resource *, const char *,
-		    const char *);
 static void	 change_add(json_t *, const char *, const char *,
 		    const struct field *, const char *, json_t *);
 static json_t	*value_text(const struct field *, json_t *);
@@ -35,7 +33,6 @@ static int	 time_text(const char *, char *, size_t);
 static int	 column_hidden(const char *);
 static const char *expr_column(const char *, char *, size_t);
 static void	 column_label(const char *, char *, size_t);
-static const char *event_label(const char *);
 
 /*
  * Bookkeeping, not data: the row's version counter and touch time, and
@@ -129,7 +126,7 @@ column_label(const char *name, char *buf, size_t size)
 	buf[off] = '\0';
 }
 
-static const char *
+const char *
 event_label(const char *event)
 {
 	if (strcmp(event, "create") == 0)
@@ -253,7 +250,7 @@ change_add(json_t *list, const char *event, const char *key,
  * the resource's descriptor, under their labels, bookkeeping left out;
  * then any column no field describes, in words.
  */
-static json_t *
+json_t *
 changes_view(const struct resource *res, const char *event,
     const char *text)
 {

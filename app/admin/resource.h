@@ -186,4 +186,16 @@ int		 sql_param_own(struct sql *, char *);
 char		*sql_like_pattern(const char *, size_t, int, int);
 PGresult	*sql_exec(struct app_req *, struct sql *);
 
+/* One versions row's changes and event in words (admin/history.c), for
+ * the customer timeline (admin/timeline.c). */
+json_t		*changes_view(const struct resource *, const char *,
+		    const char *);
+const char	*event_label(const char *);
+
+/* A customer's timeline: the history of their records (admin/timeline.c). */
+int		 page_customer_timeline(struct http_request *,
+		    struct app_req *);
+void		 customer_timeline_panel(struct app_req *, const char *,
+		    json_t *);
+
 #endif

@@ -291,6 +291,7 @@ customer_show_extras(struct app_req *ctx, const char *id, json_t *view)
 		    "impersonated this customer."));
 
 	outbox_panel(ctx, view, "customers", id);
+	customer_timeline_panel(ctx, id, view);
 
 	if (edit_is_editor(ctx))
 		gitlab_groups_actions(ctx, id, view);
