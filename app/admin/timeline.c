@@ -31,7 +31,10 @@
 /*
  * $1 the customer, $2 the events to skip, $3 the events to return.  Each
  * record's newest $2 + $3 events come from versions_item_idx, and only
- * those are merged: a page costs the same however long the history.
+ * those are merged: a page costs the same however long the history.  The
+ * removed memberships are found by versions_membership_customer_idx
+ * (migration 022), the orders in two arms so that each uses its index
+ * (an OR of the two reads the whole table).
  */
 #define TIMELINE_SQL \
 	"WITH a AS (SELECT billing_account_id AS id" \
@@ -54,9 +57,9 @@
 	" FROM billing_account_contacts c" \
 	" WHERE c.billing_account_id IN (SELECT id FROM a)" \
 	" UNION ALL SELECT 'zuora_subscriptions', id FROM s" \
-	" UNION ALL SELECT 'orders', o.id FROM orders o" \
-	" WHERE o.customer_id = $1::bigint" \
-	" OR o.billing_account_id IN (SELECT id FROM a)" \
+	" UNION ALL SELECT 'orders', id FROM (SELECT id FROM orders" \
+	" WHERE customer_id = $1::bigint UNION SELECT id FROM orders" \
+	" WHERE billing_account_id IN (SELECT id FROM a)) o" \
 	" UNION ALL SELECT 'licenses', l.id FROM licenses l" \
 	" WHERE l.zuora_subscription_id IN (SELECT id FROM s)" \
 	" UNION ALL SELECT 'temporary_extensions', x.id" \
