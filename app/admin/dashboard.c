@@ -57,7 +57,8 @@ page_dashboard(struct http_request *req, struct app_req *ctx)
 	const char	*sql;
 
 	/* One round trip for every estimate; the table names are ours. */
-	sql = "SELECT c.relname, c.reltuples::bigint FROM pg_class c "
+	sql = "SELECT c.relname, c.reltuples::bigint AS reltuples "
+	    "FROM pg_class c "
 	    "JOIN pg_namespace s ON s.oid = c.relnamespace "
 	    "WHERE s.nspname = current_schema() AND c.relkind = 'r'";
 	if ((res = db_exec_cached(ctx, sql, 0, NULL)) == NULL) {
@@ -69,10 +70,11 @@ page_dashboard(struct http_request *req, struct app_req *ctx)
 		found = 0;
 		n = -1;
 		for (row = 0; row < PQntuples(res); row++) {
-			if (strcmp(PQgetvalue(res, row, 0),
+			if (strcmp(DB_COL(res, row, "relname"),
 			    counted[i].table) == 0) {
 				found = 1;
-				n = strtoll(PQgetvalue(res, row, 1), NULL, 10);
+				n = strtoll(DB_COL(res, row, "reltuples"), NULL,
+				    10);
 				break;
 			}
 		}
@@ -107,10 +109,11 @@ count_exact(struct app_req *ctx, const char *table)
 	long long	 n;
 
 	/* table comes from the constant list above, never from a request. */
-	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) AS n FROM %s",
+	    table);
 	if ((res = db_exec(ctx, sql, 0, NULL)) == NULL)
 		return (-1);
-	n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	n = strtoll(DB_COL(res, 0, "n"), NULL, 10);
 	PQclear(res);
 
 	return (n);

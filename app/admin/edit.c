@@ -35,26 +35,17 @@ static PGresult	*record_load(struct app_req *, struct write_txn *,
 		    const struct edit_resource *, const char *);
 static json_t	*shown_view(struct app_req *, const struct edit_resource *,
 		    const char *);
+static json_t	*value_row(const char *, const char *);
 static int	 form_changed(const struct form *, const struct form *);
-
-const struct edit_resource *
-edit_find(const char *name)
-{
-	size_t		i;
-
-	for (i = 0; edit_resources[i] != NULL; i++) {
-		if (strcmp(edit_resources[i]->name, name) == 0)
-			return (edit_resources[i]);
-	}
-
-	return (NULL);
-}
-
-int
-edit_is_editor(const struct app_req *ctx)
-{
-	return ((ctx->roles & ROLE_EDITOR) != 0);
-}
+static int	 create_write(struct app_req *, struct write_txn *,
+		    const struct edit_resource *, const struct form *, char *,
+		    size_t);
+static int	 update_begin(struct app_req *, struct write_txn *,
+		    const struct edit_resource *, const char *,
+		    struct form *);
+static long	 update_write(struct write_txn *,
+		    const struct edit_resource *, const char *,
+		    const struct form *);
 
 /* The descriptor and resource of ctx->args[0], or NULL after a 404. */
 static const struct edit_resource *
@@ -136,8 +127,8 @@ record_title(struct app_req *ctx, const struct resource *res, const char *id,
 	*found = 0;
 	sql_init(&s);
 	n = sql_param(&s, id);
-	kore_buf_appendf(s.text, "SELECT %s FROM %s WHERE t.id = $%d::bigint",
-	    res->title_expr, res->from, n);
+	kore_buf_appendf(s.text, "SELECT %s AS title FROM %s WHERE "
+	    "t.id = $%d::bigint", res->title_expr, res->from, n);
 	pr = sql_exec(ctx, &s);
 	sql_free(&s);
 	if (pr == NULL) {
@@ -148,8 +139,8 @@ record_title(struct app_req *ctx, const struct resource *res, const char *id,
 	title = NULL;
 	if (PQntuples(pr) == 1) {
 		*found = 1;
-		title = kore_strdup(PQgetisnull(pr, 0, 0) ? res->singular :
-		    PQgetvalue(pr, 0, 0));
+		title = kore_strdup(DB_NULL(pr, 0, "title") ? res->singular :
+		    DB_COL(pr, 0, "title"));
 	}
 	PQclear(pr);
 
@@ -203,6 +194,14 @@ record_load(struct app_req *ctx, struct write_txn *w,
 	return (res);
 }
 
+/* A value shown read-only under its label; "—" for none. */
+static json_t *
+value_row(const char *label, const char *value)
+{
+	return (json_pack("{s:s, s:s}", "label", label, "value",
+	    value != NULL ? value : "\xe2\x80\x94"));
+}
+
 static json_t *
 shown_view(struct app_req *ctx, const struct edit_resource *er,
     const char *id)
@@ -231,13 +230,11 @@ shown_view(struct app_req *ctx, const struct edit_resource *er,
 	if (res == NULL)
 		return (list);
 
+	/* The descriptor's expressions, in its order. */
 	if (PQntuples(res) == 1) {
-		for (i = 0, sh = er->shown; sh->label != NULL; sh++, i++) {
-			json_array_append_new(list, json_pack("{s:s, s:s}",
-			    "label", sh->label, "value",
-			    PQgetisnull(res, 0, i) ? "\xe2\x80\x94" :
-			    PQgetvalue(res, 0, i)));
-		}
+		for (i = 0, sh = er->shown; sh->label != NULL; sh++, i++)
+			json_array_append_new(list, value_row(sh->label,
+			    list_value(res, 0, i)));
 	}
 	PQclear(res);
 
@@ -352,14 +349,10 @@ edit_create(struct http_request *req, struct app_req *ctx)
 {
 	const struct edit_resource	*er;
 	const struct resource		*res;
-	const struct form_field		*fd;
 	struct write_txn		 w;
-	struct kore_buf			*b;
 	struct form			 f;
-	PGresult			*pr;
-	const char			*params[FORM_FIELDS_MAX];
 	char				 title[128], id[32], href[128];
-	int				 i, status, ret;
+	int				 ret;
 
 	if ((er = edit_lookup(req, ctx, &res, 'n')) == NULL)
 		return (KORE_RESULT_OK);
@@ -373,15 +366,41 @@ edit_create(struct http_request *req, struct app_req *ctx)
 	if (form_validate(&f, ctx) > 0) {
 		ret = edit_render_form(req, ctx, res, NULL, &f, 422, title,
 		    resource_path(res), "Save");
-		form_free(&f);
-		return (ret);
+	} else if (create_write(ctx, &w, er, &f, id, sizeof(id)) == 0) {
+		(void)snprintf(href, sizeof(href), "/admin/%s/%s", res->name,
+		    id);
+		ret = edit_flash_redirect(req, "notice", er->created, href);
+	} else if (edit_write_status(&w, er->constraints, &f) == 422) {
+		ret = edit_render_form(req, ctx, res, NULL, &f, 422, title,
+		    resource_path(res), "Save");
+	} else {
+		ret = edit_db_error(req, ctx);
 	}
+	form_free(&f);
+
+	return (ret);
+}
+
+/*
+ * INSERT the new record with f's values and commit; its id in id.
+ * Returns 0, or -1 (rolled back; w tells why).
+ */
+static int
+create_write(struct app_req *ctx, struct write_txn *w,
+    const struct edit_resource *er, const struct form *f, char *id,
+    size_t idlen)
+{
+	const struct form_field	*fd;
+	struct kore_buf		*b;
+	PGresult		*pr;
+	const char		*params[FORM_FIELDS_MAX];
+	int			 i;
 
 	b = kore_buf_alloc(256);
 	kore_buf_appendf(b, "INSERT INTO %s (", er->table);
 	for (i = 0, fd = er->create_fields; fd->name != NULL; fd++, i++) {
 		kore_buf_appendf(b, "%s%s", i ? ", " : "", fd->name);
-		params[i] = f.value[i];
+		params[i] = f->value[i];
 	}
 	kore_buf_appendf(b, ") VALUES (");
 	for (i = 0, fd = er->create_fields; fd->name != NULL; fd++, i++)
@@ -389,29 +408,22 @@ edit_create(struct http_request *req, struct app_req *ctx)
 	kore_buf_appendf(b, ") RETURNING id");
 
 	pr = NULL;
-	if (write_begin_admin(&w, ctx, NULL) == 0 &&
-	    (pr = write_exec(&w, kore_buf_stringify(b, NULL), f.n,
+	if (write_begin_admin(w, ctx, NULL) == 0 &&
+	    (pr = write_exec(w, kore_buf_stringify(b, NULL), f->n,
 	    params)) != NULL) {
-		(void)kore_strlcpy(id, PQgetvalue(pr, 0, 0), sizeof(id));
+		(void)kore_strlcpy(id, DB_COL(pr, 0, "id"), idlen);
 		PQclear(pr);
-		if (write_commit(&w) == -1)
+		if (write_commit(w) == -1)
 			pr = NULL;
 	}
 	kore_buf_free(b);
 
 	if (pr == NULL) {
-		write_rollback(&w);
-		status = edit_write_status(&w, er->constraints, &f);
-		ret = status == 422 ? edit_render_form(req, ctx, res, NULL, &f,
-		    422, title, resource_path(res), "Save") :
-		    edit_db_error(req, ctx);
-		form_free(&f);
-		return (ret);
+		write_rollback(w);
+		return (-1);
 	}
-	form_free(&f);
 
-	(void)snprintf(href, sizeof(href), "/admin/%s/%s", res->name, id);
-	return (edit_flash_redirect(req, "notice", er->created, href));
+	return (0);
 }
 
 /* GET /admin/<resource>/<id>/edit */
@@ -521,114 +533,140 @@ edit_update(struct http_request *req, struct app_req *ctx)
 {
 	const struct edit_resource	*er;
 	const struct resource		*res;
-	const struct form_field		*fd;
 	struct write_txn		 w;
-	struct kore_buf			*b;
 	struct form			 mine, cur;
-	PGresult			*pr = NULL;
-	const char			*params[FORM_FIELDS_MAX + 2];
 	const char			*id;
-	char				 title[128], action[128], href[128];
+	char				 title[128], href[128];
 	long				 rows;
-	int				 i, status, ret;
+	int				 ret, found;
 
 	if ((er = edit_lookup(req, ctx, &res, 'e')) == NULL)
 		return (KORE_RESULT_OK);
 	id = ctx->args[1];
 
 	(void)snprintf(title, sizeof(title), "Edit %s", res->singular);
-	(void)snprintf(action, sizeof(action), "/admin/%s/%s", res->name, id);
 	(void)snprintf(href, sizeof(href), "/admin/%s/%s", res->name, id);
 
 	form_init(&mine, er->fields);
+	form_init(&cur, er->fields);
 	form_read(&mine, &ctx->form);
 	if (!form_lock_ok(&mine)) {
-		form_free(&mine);
-		return (render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
+		ret = render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
 		    "The form lacks the record's version (lock_version), so "
-		    "it cannot be saved safely. Open the edit page again."));
+		    "it cannot be saved safely. Open the edit page again.");
+		goto out;
 	}
 
 	if (form_validate(&mine, ctx) > 0) {
 		ret = edit_render_form(req, ctx, res, id, &mine, 422, title,
-		    action, "Save");
-		form_free(&mine);
-		return (ret);
+		    href, "Save");
+		goto out;
 	}
 
-	if (write_begin_admin(&w, ctx, NULL) == -1 ||
-	    (pr = record_load(ctx, &w, er, id)) == NULL) {
-		write_rollback(&w);
-		form_free(&mine);
-		return (edit_db_error(req, ctx));
+	if ((found = update_begin(ctx, &w, er, id, &cur)) != 1) {
+		ret = found == 0 ? render_error(req, ctx,
+		    HTTP_STATUS_NOT_FOUND, "There is no such record; it may "
+		    "have been deleted.") : edit_db_error(req, ctx);
+		goto out;
 	}
-	if (PQntuples(pr) == 0) {
-		PQclear(pr);
-		write_rollback(&w);
-		form_free(&mine);
-		return (render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
-		    "There is no such record; it may have been deleted."));
-	}
-
-	form_init(&cur, er->fields);
-	form_load(&cur, pr, 0, 0);
-	PQclear(pr);
 
 	/* Someone saved first: show both, write nothing. */
 	if (strcmp(cur.lock_version, mine.lock_version) != 0) {
 		write_rollback(&w);
 		ret = edit_render_conflict(req, ctx, res, id, &mine, &cur,
-		    action);
-		form_free(&mine);
-		form_free(&cur);
-		return (ret);
+		    href);
+		goto out;
 	}
 
 	if (!form_changed(&mine, &cur)) {
 		write_rollback(&w);
-		form_free(&mine);
-		form_free(&cur);
-		return (edit_flash_redirect(req, "notice",
-		    "Nothing was changed.", href));
+		ret = edit_flash_redirect(req, "notice", "Nothing was changed.",
+		    href);
+		goto out;
 	}
 
-	b = kore_buf_alloc(256);
-	kore_buf_appendf(b, "UPDATE %s SET ", er->table);
-	params[0] = id;
-	params[1] = mine.lock_version;
-	for (i = 0, fd = er->fields; fd->name != NULL; fd++, i++) {
-		kore_buf_appendf(b, "%s%s = $%d", i ? ", " : "", fd->name,
-		    i + 3);
-		params[i + 2] = mine.value[i];
-	}
-	kore_buf_appendf(b, " WHERE id = $1::bigint AND "
-	    "lock_version = $2::integer");
-	rows = write_exec_count(&w, kore_buf_stringify(b, NULL), mine.n + 2,
-	    params);
-	kore_buf_free(b);
-
+	rows = update_write(&w, er, id, &mine);
 	if (rows == 1 && (er->after_update == NULL ||
 	    er->after_update(&w, id, &mine, &cur) == 0) &&
 	    write_commit(&w) == 0) {
-		form_free(&mine);
-		form_free(&cur);
-		return (edit_flash_redirect(req, "notice", er->updated, href));
+		ret = edit_flash_redirect(req, "notice", er->updated, href);
+		goto out;
 	}
 
 	write_rollback(&w);
 	if (rows == 0) {
 		/* Not reached while the row is locked; kept as a guard. */
 		ret = edit_render_conflict(req, ctx, res, id, &mine, &cur,
-		    action);
+		    href);
+	} else if (edit_write_status(&w, er->constraints, &mine) == 422) {
+		ret = edit_render_form(req, ctx, res, id, &mine, 422, title,
+		    href, "Save");
 	} else {
-		status = edit_write_status(&w, er->constraints, &mine);
-		ret = status == 422 ? edit_render_form(req, ctx, res, id, &mine,
-		    422, title, action, "Save") : edit_db_error(req, ctx);
+		ret = edit_db_error(req, ctx);
 	}
+out:
 	form_free(&mine);
 	form_free(&cur);
 
 	return (ret);
+}
+
+/*
+ * Open the update's transaction and read record id into cur, its row
+ * locked until the transaction ends.  Returns 1, or 0 when there is no
+ * such record and -1 when the database failed (the transaction then
+ * rolled back).
+ */
+static int
+update_begin(struct app_req *ctx, struct write_txn *w,
+    const struct edit_resource *er, const char *id, struct form *cur)
+{
+	PGresult	*pr;
+	int		 found;
+
+	pr = NULL;
+	if (write_begin_admin(w, ctx, NULL) == -1 ||
+	    (pr = record_load(ctx, w, er, id)) == NULL) {
+		write_rollback(w);
+		return (-1);
+	}
+
+	if ((found = PQntuples(pr) > 0))
+		form_load(cur, pr, 0, 0);
+	else
+		write_rollback(w);
+	PQclear(pr);
+
+	return (found);
+}
+
+/* UPDATE the record with mine's values; the rows it changed, or -1. */
+static long
+update_write(struct write_txn *w, const struct edit_resource *er,
+    const char *id, const struct form *mine)
+{
+	const struct form_field	*fd;
+	struct kore_buf		*b;
+	const char		*params[FORM_FIELDS_MAX + 2];
+	long			 rows;
+	int			 i;
+
+	b = kore_buf_alloc(256);
+	kore_buf_appendf(b, "UPDATE %s SET ", er->table);
+	params[0] = id;
+	params[1] = mine->lock_version;
+	for (i = 0, fd = er->fields; fd->name != NULL; fd++, i++) {
+		kore_buf_appendf(b, "%s%s = $%d", i ? ", " : "", fd->name,
+		    i + 3);
+		params[i + 2] = mine->value[i];
+	}
+	kore_buf_appendf(b, " WHERE id = $1::bigint AND "
+	    "lock_version = $2::integer");
+	rows = write_exec_count(w, kore_buf_stringify(b, NULL), mine->n + 2,
+	    params);
+	kore_buf_free(b);
+
+	return (rows);
 }
 
 /* GET /admin/<resource>/<id>/delete: what would go, and "Yes, I'm sure". */
@@ -648,7 +686,8 @@ edit_delete_confirm(struct http_request *req, struct app_req *ctx)
 		return (KORE_RESULT_OK);
 
 	sql_init(&s);
-	kore_buf_appendf(s.text, "SELECT t.lock_version, %s", res->title_expr);
+	kore_buf_appendf(s.text, "SELECT t.lock_version, %s AS title",
+	    res->title_expr);
 	for (fd = res->fields; fd->name != NULL; fd++) {
 		if (fd->flags & F_SHOW) {
 			/* As the show page shows it: labels, times in UTC. */
@@ -669,25 +708,24 @@ edit_delete_confirm(struct http_request *req, struct app_req *ctx)
 		    "There is no such record; it may have been deleted."));
 	}
 
+	/* The fields follow lock_version and title, in the descriptor's
+	 * order. */
 	fields = json_array();
 	col = 2;
 	for (fd = res->fields; fd->name != NULL; fd++) {
-		if (!(fd->flags & F_SHOW))
-			continue;
-		json_array_append_new(fields, json_pack("{s:s, s:s}", "label",
-		    fd->label, "value", PQgetisnull(pr, 0, col) ?
-		    "\xe2\x80\x94" : PQgetvalue(pr, 0, col)));
-		col++;
+		if (fd->flags & F_SHOW)
+			json_array_append_new(fields, value_row(fd->label,
+			    list_value(pr, 0, col++)));
 	}
 
 	(void)snprintf(title, sizeof(title), "Delete %s", res->singular);
 	view = render_view(ctx, title);
-	record_view(view, res, ctx->args[1], PQgetvalue(pr, 0, 1));
+	record_view(view, res, ctx->args[1], DB_COL(pr, 0, "title"));
 	json_object_set_new(view, "subtitle",
-	    json_string(PQgetvalue(pr, 0, 1)));
+	    json_string(DB_COL(pr, 0, "title")));
 	json_object_set_new(view, "fields", fields);
 	json_object_set_new(view, "confirm", json_pack("{s:s, s:s, s:s}",
-	    "lock_version", PQgetvalue(pr, 0, 0), "question", "",
+	    "lock_version", DB_COL(pr, 0, "lock_version"), "question", "",
 	    "action", ""));
 	json_object_set_new(json_object_get(view, "confirm"), "question",
 	    json_sprintf("Are you sure you want to delete this %s? It is "
@@ -713,17 +751,20 @@ edit_delete(struct http_request *req, struct app_req *ctx)
 	const char			*params[2];
 	char				 msg[256];
 	long				 rows;
+	int				 ret;
 
 	if ((er = edit_lookup(req, ctx, &res, 'd')) == NULL)
 		return (KORE_RESULT_OK);
 
 	/* The confirmation carries only the version it was shown at. */
+	b = NULL;
 	form_init(&none, no_fields);
 	form_read(&none, &ctx->form);
 	if (!form_lock_ok(&none)) {
-		return (render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
+		ret = render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
 		    "The confirmation lacks the record's version; open the "
-		    "delete page again."));
+		    "delete page again.");
+		goto out;
 	}
 
 	params[0] = ctx->args[1];
@@ -738,62 +779,47 @@ edit_delete(struct http_request *req, struct app_req *ctx)
 		    params);
 	}
 	if (rows == 0) {
+		/* Gone, or changed since the confirmation was shown? */
 		kore_buf_reset(b);
 		kore_buf_appendf(b, "SELECT 1 FROM %s WHERE id = $1::bigint",
 		    er->table);
 		rows = write_exec_count(&w, kore_buf_stringify(b, NULL), 1,
 		    params);
-		kore_buf_free(b);
 		write_rollback(&w);
-		if (rows == 0) {
-			return (render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
-			    "There is no such record; it was already "
-			    "deleted."));
-		}
-		if (rows > 0) {
-			(void)snprintf(msg, sizeof(msg), "This %s was changed "
-			    "by someone else after you opened the "
-			    "confirmation, so it was not deleted. Look at it "
-			    "again before deleting it.", res->singular);
-			return (render_error(req, ctx, HTTP_STATUS_CONFLICT,
-			    msg));
-		}
-		return (edit_db_error(req, ctx));
+		(void)snprintf(msg, sizeof(msg), "This %s was changed by "
+		    "someone else after you opened the confirmation, so it "
+		    "was not deleted. Look at it again before deleting it.",
+		    res->singular);
+		if (rows == 0)
+			ret = render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
+			    "There is no such record; it was already deleted.");
+		else if (rows > 0)
+			ret = render_error(req, ctx, HTTP_STATUS_CONFLICT, msg);
+		else
+			ret = edit_db_error(req, ctx);
+		goto out;
 	}
-	kore_buf_free(b);
 
 	if (rows == 1 && write_commit(&w) == 0) {
-		return (edit_flash_redirect(req, "notice", er->deleted,
-		    resource_path(res)));
+		ret = edit_flash_redirect(req, "notice", er->deleted,
+		    resource_path(res));
+		goto out;
 	}
 
 	write_rollback(&w);
 	if (edit_write_status(&w, er->constraints, &none) == 422) {
 		(void)snprintf(msg, sizeof(msg), "%s", none.alert != NULL ?
 		    none.alert : "The database refused to delete it.");
-		form_free(&none);
-		return (render_error(req, ctx, HTTP_STATUS_CONFLICT, msg));
+		ret = render_error(req, ctx, HTTP_STATUS_CONFLICT, msg);
+	} else {
+		ret = edit_db_error(req, ctx);
 	}
+out:
+	if (b != NULL)
+		kore_buf_free(b);
 	form_free(&none);
 
-	return (edit_db_error(req, ctx));
-}
-
-/* A button on a show page: a link (GET) or a form that posts. */
-void
-edit_action(json_t *view, const char *name, const char *label,
-    const char *href, int post)
-{
-	json_t		*list;
-	const char	*key;
-
-	key = post ? "post_actions" : "actions";
-	if ((list = json_object_get(view, key)) == NULL) {
-		list = json_array();
-		json_object_set_new(view, key, list);
-	}
-	json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "name", name,
-	    "label", label, "href", href));
+	return (ret);
 }
 
 /*
@@ -837,11 +863,12 @@ outbox_view(struct app_req *ctx, const char *record_type, const char *id)
 	params[0] = record_type;
 	params[1] = id;
 	res = db_exec(ctx, "SELECT id, kind, status, attempts, "
-	    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), "
-	    "CASE WHEN status = 'pending' THEN to_char(next_attempt_at AT "
-	    "TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') END, "
-	    "to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), "
-	    "last_error FROM outbox WHERE record_type = $1 AND "
+	    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') "
+	    "AS created_at, CASE WHEN status = 'pending' THEN "
+	    "to_char(next_attempt_at AT TIME ZONE 'UTC', "
+	    "'YYYY-MM-DD HH24:MI:SS') END AS next_attempt_at, "
+	    "to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') "
+	    "AS sent_at, last_error FROM outbox WHERE record_type = $1 AND "
 	    "record_id = $2::bigint ORDER BY id DESC LIMIT 10", 2, params);
 	list = json_array();
 	if (res == NULL)
@@ -851,17 +878,17 @@ outbox_view(struct app_req *ctx, const char *record_type, const char *id)
 	for (i = 0; i < n; i++) {
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, "
 		    "s:s, s:s?, s:s?, s:s?}",
-		    "id", PQgetvalue(res, i, 0),
-		    "kind", PQgetvalue(res, i, 1),
-		    "status", PQgetvalue(res, i, 2),
-		    "attempts", PQgetvalue(res, i, 3),
-		    "created_at", PQgetvalue(res, i, 4),
-		    "next_attempt_at", PQgetisnull(res, i, 5) ? NULL :
-		    PQgetvalue(res, i, 5),
-		    "sent_at", PQgetisnull(res, i, 6) ? NULL :
-		    PQgetvalue(res, i, 6),
-		    "last_error", PQgetisnull(res, i, 7) ? NULL :
-		    PQgetvalue(res, i, 7)));
+		    "id", DB_COL(res, i, "id"),
+		    "kind", DB_COL(res, i, "kind"),
+		    "status", DB_COL(res, i, "status"),
+		    "attempts", DB_COL(res, i, "attempts"),
+		    "created_at", DB_COL(res, i, "created_at"),
+		    "next_attempt_at", DB_NULL(res, i, "next_attempt_at") ?
+		    NULL : DB_COL(res, i, "next_attempt_at"),
+		    "sent_at", DB_NULL(res, i, "sent_at") ? NULL :
+		    DB_COL(res, i, "sent_at"),
+		    "last_error", DB_NULL(res, i, "last_error") ? NULL :
+		    DB_COL(res, i, "last_error")));
 	}
 	PQclear(res);
 
@@ -907,141 +934,6 @@ outbox_panel(struct app_req *ctx, json_t *view, const char *record_type,
 		json_object_set_new(panel, "note", json_string("Changes are "
 		    "sent to Zuora in the background and retried while Zuora "
 		    "is unavailable."));
-}
-
-/*
- * Which of the records (ids, a PostgreSQL array literal "{1,2}") the row
- * action is offered on: their ids as a JSON object of true, or NULL (the
- * database failed: offered on none).
- */
-static json_t *
-row_action_ids(struct app_req *ctx, const struct edit_resource *er,
-    const char *ids)
-{
-	PGresult	*res;
-	json_t		*ok;
-	const char	*params[1];
-	char		 sql[256];
-	int		 i;
-
-	params[0] = ids;
-	(void)snprintf(sql, sizeof(sql), "SELECT id::text FROM %s WHERE "
-	    "id = ANY($1::bigint[]) AND (%s)", er->table,
-	    er->row_action_where != NULL ? er->row_action_where : "true");
-	if ((res = db_exec(ctx, sql, 1, params)) == NULL)
-		return (NULL);
-	ok = json_object();
-	for (i = 0; i < PQntuples(res); i++)
-		json_object_set_new(ok, PQgetvalue(res, i, 0), json_true());
-	PQclear(res);
-
-	return (ok);
-}
-
-/* Edit and delete buttons, and the resource's own panels and actions. */
-void
-edit_show_decorate(struct app_req *ctx, const struct resource *res,
-    const char *id, json_t *view)
-{
-	const struct edit_resource	*er;
-	json_t				*offered;
-	char				 href[128];
-
-	if ((er = edit_find(res->name)) == NULL)
-		return;
-
-	if (edit_is_editor(ctx)) {
-		if (er->fields != NULL) {
-			(void)snprintf(href, sizeof(href), "/admin/%s/%s/edit",
-			    res->name, id);
-			edit_action(view, "edit", "Edit", href, 0);
-		}
-		(void)snprintf(href, sizeof(href), "{%s}", id);
-		if (er->row_action != NULL && (offered = row_action_ids(ctx, er,
-		    href)) != NULL) {
-			if (json_object_get(offered, id) != NULL) {
-				(void)snprintf(href, sizeof(href),
-				    "/admin/%s/%s/%s", res->name, id,
-				    er->row_action);
-				edit_action(view, er->row_action,
-				    er->row_action_label, href, 0);
-			}
-			json_decref(offered);
-		}
-		if (er->deletable) {
-			(void)snprintf(href, sizeof(href),
-			    "/admin/%s/%s/delete", res->name, id);
-			edit_action(view, "delete", "Delete", href, 0);
-		}
-	}
-
-	if (er->show_extras != NULL)
-		er->show_extras(ctx, id, view);
-}
-
-/* "Add new" on the list, and Edit / Delete on each row, for editors. */
-void
-edit_list_decorate(struct app_req *ctx, const struct resource *res,
-    json_t *view)
-{
-	const struct edit_resource	*er;
-	struct kore_buf			*ids;
-	json_t				*rows, *row, *acts, *offered;
-	const char			*id;
-	size_t				 i;
-
-	if (!edit_is_editor(ctx) || (er = edit_find(res->name)) == NULL)
-		return;
-
-	if (er->create_fields != NULL || er->create != NULL) {
-		json_object_set_new(view, "new_href", json_sprintf(
-		    "/admin/%s/new", res->name));
-		json_object_set_new(view, "new_label", json_string("Add new"));
-	}
-
-	rows = json_object_get(view, "rows");
-	offered = NULL;
-	if (er->row_action != NULL) {
-		ids = kore_buf_alloc(256);
-		json_array_foreach(rows, i, row) {
-			if ((id = json_string_value(json_object_get(row,
-			    "id"))) != NULL && strspn(id, "0123456789") ==
-			    strlen(id) && *id != '\0')
-				kore_buf_appendf(ids, "%s%s", ids->offset ?
-				    "," : "{", id);
-		}
-		kore_buf_appendf(ids, "%s", ids->offset ? "}" : "{}");
-		offered = row_action_ids(ctx, er, kore_buf_stringify(ids,
-		    NULL));
-		kore_buf_free(ids);
-	}
-	json_array_foreach(rows, i, row) {
-		if ((id = json_string_value(json_object_get(row, "id"))) ==
-		    NULL)
-			continue;
-		acts = json_array();
-		if (er->fields != NULL) {
-			json_array_append_new(acts, json_pack("{s:s, s:s, s:o}",
-			    "name", "edit", "label", "Edit", "href",
-			    json_sprintf("/admin/%s/%s/edit", res->name, id)));
-		}
-		if (er->row_action != NULL && offered != NULL &&
-		    json_object_get(offered, id) != NULL) {
-			json_array_append_new(acts, json_pack("{s:s, s:s, s:o}",
-			    "name", er->row_action, "label",
-			    er->row_action_label, "href", json_sprintf(
-			    "/admin/%s/%s/%s", res->name, id,
-			    er->row_action)));
-		}
-		if (er->deletable) {
-			json_array_append_new(acts, json_pack("{s:s, s:s, s:o}",
-			    "name", "delete", "label", "Delete", "href",
-			    json_sprintf("/admin/%s/%s/delete", res->name,
-			    id)));
-		}
-		json_object_set_new(row, "row_actions", acts);
-	}
-	json_decref(offered);
 }
 
 /* When Kore frees a request: its task, and any transaction left open. */

@@ -58,7 +58,11 @@ struct edit_resource {
 
 extern const struct edit_resource	*edit_resources[];
 
+/* admin/record_actions.c */
 const struct edit_resource *edit_find(const char *);
+int	 edit_is_editor(const struct app_req *);
+void	 edit_action(json_t *, const char *, const char *, const char *,
+	    int);
 
 /* admin/edit.c */
 int	 edit_new(struct http_request *, struct app_req *);
@@ -73,9 +77,6 @@ int	 edit_render_form(struct http_request *, struct app_req *,
 int	 edit_write_status(struct write_txn *,
 	    const struct write_constraint *, struct form *);
 int	 edit_db_error(struct http_request *, struct app_req *);
-int	 edit_is_editor(const struct app_req *);
-void	 edit_action(json_t *, const char *, const char *, const char *,
-	    int);
 json_t	*edit_panel(json_t *, const char *, const char *);
 void	 edit_panel_row(json_t *, json_t *);
 json_t	*outbox_view(struct app_req *, const char *, const char *);

@@ -55,6 +55,8 @@ struct export {
 static struct export	*exports[EXPORTS_MAX];
 
 static int	 export_slot(const char *, char *, size_t);
+static const char *export_open(struct app_req *, struct export *,
+		    const struct list_query *);
 static void	 export_headers(struct http_request *,
 		    const struct resource *);
 static void	 export_start(struct export *, int, struct app_req *);
@@ -117,13 +119,11 @@ int
 page_export(struct http_request *req, struct app_req *ctx)
 {
 	const struct resource	*res;
-	const struct field	*f;
 	struct list_query	 q;
 	struct export		*exp;
-	struct sql		 s;
-	PGresult		*pr;
+	const char		*failed;
 	char			 busy[160];
-	int			 slot, first;
+	int			 slot;
 
 	if ((res = resource_find(ctx->args[0])) == NULL) {
 		return (render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
@@ -147,48 +147,10 @@ page_export(struct http_request *req, struct app_req *ctx)
 
 	exp = kore_calloc(1, sizeof(*exp));
 	exp->res = res;
-	exp->db = db_connect_read(ctx, 0);
-	if (PQstatus(exp->db) != CONNECTION_OK) {
-		export_free(exp);
-		metrics_db_error();
-		return (render_error(req, ctx, HTTP_STATUS_SERVICE_UNAVAILABLE,
-		    "The database is not reachable right now."));
-	}
-
-	sql_init(&s);
-	kore_buf_appendf(s.text, "DECLARE export NO SCROLL CURSOR FOR ");
-	list_select(&s, res, F_SHOW);
-	list_where(&s, &q);
-	list_order(&s, &q);
-
-	pr = PQexec(exp->db, "BEGIN READ ONLY");
-	PQclear(pr);
-	pr = PQexecParams(exp->db, kore_buf_stringify(s.text, NULL),
-	    s.nparams, NULL, s.params, NULL, NULL, 0);
-	sql_free(&s);
-	if (PQresultStatus(pr) != PGRES_COMMAND_OK) {
-		kore_log(LOG_ERR, "export: %s", PQresultErrorMessage(pr));
-		PQclear(pr);
-		export_free(exp);
-		metrics_db_error();
-		return (render_error(req, ctx, HTTP_STATUS_SERVICE_UNAVAILABLE,
-		    "The export could not be started."));
-	}
-	PQclear(pr);
-
-	/* The header row: the labels of every exported field. */
-	exp->buf = kore_buf_alloc(65536);
-	kore_buf_append(exp->buf, "\"ID\"", 4);
-	for (f = res->fields; f->name != NULL; f++) {
-		if (f->flags & F_SHOW)
-			csv_field(exp->buf, f->label, 0);
-	}
-	kore_buf_append(exp->buf, "\r\n", 2);
-	first = export_batch(exp);
-	if (first == -1) {
+	if ((failed = export_open(ctx, exp, &q)) != NULL) {
 		export_free(exp);
 		return (render_error(req, ctx, HTTP_STATUS_SERVICE_UNAVAILABLE,
-		    "The export failed while reading the database."));
+		    failed));
 	}
 
 	exp->c = req->owner;
@@ -200,6 +162,59 @@ page_export(struct http_request *req, struct app_req *ctx)
 	    exp->buf->offset, export_sent, exp);
 
 	return (KORE_RESULT_OK);
+}
+
+/*
+ * exp's connection, its cursor over the list as q asks, and in exp->buf
+ * the header row and the first batch.  Returns NULL, or what failed in
+ * words for the person asking.
+ */
+static const char *
+export_open(struct app_req *ctx, struct export *exp,
+    const struct list_query *q)
+{
+	const struct field	*f;
+	struct sql		 s;
+	PGresult		*pr;
+	int			 ok;
+
+	exp->db = db_connect_read(ctx, 0);
+	if (PQstatus(exp->db) != CONNECTION_OK) {
+		metrics_db_error();
+		return ("The database is not reachable right now.");
+	}
+
+	sql_init(&s);
+	kore_buf_appendf(s.text, "DECLARE export NO SCROLL CURSOR FOR ");
+	list_select(&s, exp->res, F_SHOW);
+	list_where(&s, q);
+	list_order(&s, q);
+
+	pr = PQexec(exp->db, "BEGIN READ ONLY");
+	PQclear(pr);
+	pr = PQexecParams(exp->db, kore_buf_stringify(s.text, NULL),
+	    s.nparams, NULL, s.params, NULL, NULL, 0);
+	sql_free(&s);
+	if (!(ok = PQresultStatus(pr) == PGRES_COMMAND_OK)) {
+		kore_log(LOG_ERR, "export: %s", PQresultErrorMessage(pr));
+		metrics_db_error();
+	}
+	PQclear(pr);
+	if (!ok)
+		return ("The export could not be started.");
+
+	/* The header row: the labels of every exported field. */
+	exp->buf = kore_buf_alloc(65536);
+	kore_buf_append(exp->buf, "\"ID\"", 4);
+	for (f = exp->res->fields; f->name != NULL; f++) {
+		if (f->flags & F_SHOW)
+			csv_field(exp->buf, f->label, 0);
+	}
+	kore_buf_append(exp->buf, "\r\n", 2);
+	if (export_batch(exp) == -1)
+		return ("The export failed while reading the database.");
+
+	return (NULL);
 }
 
 /*
@@ -282,6 +297,7 @@ export_batch(struct export *exp)
 {
 	const struct field	*f;
 	PGresult		*pr;
+	const char		*v;
 	int			 i, col, rows;
 
 	pr = PQexec(exp->db, EXPORT_FETCH);
@@ -296,13 +312,15 @@ export_batch(struct export *exp)
 	 * (followed by its link id when it links somewhere). */
 	rows = PQntuples(pr);
 	for (i = 0; i < rows; i++) {
-		csv_field(exp->buf, PQgetvalue(pr, i, 0), 1);
+		csv_field(exp->buf, list_value(pr, i, 0), 1);
 		col = 1;
 		for (f = exp->res->fields; f->name != NULL; f++) {
 			if (!(f->flags & F_SHOW))
 				continue;
-			csv_field(exp->buf, PQgetvalue(pr, i, col), 0);
-			col += f->link != NULL ? 2 : 1;
+			v = list_value(pr, i, col++);
+			csv_field(exp->buf, v != NULL ? v : "", 0);
+			if (f->link != NULL)
+				col++;
 		}
 		kore_buf_append(exp->buf, "\r\n", 2);
 	}

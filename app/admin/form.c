@@ -16,6 +16,11 @@
 #define FORM_MSG_MAX		256
 
 static void	 field_check(struct form *, struct app_req *, int);
+static void	 field_verdict(struct form *, int, const char *, int,
+		    const char *);
+static void	 bool_check(struct form *, int, const char *);
+static void	 type_check(struct form *, struct app_req *, int, char *);
+static void	 date_check(struct form *, int, const char *);
 static void	 state_check(struct form *, struct app_req *, int);
 static void	 ref_check(struct form *, struct app_req *, int);
 static void	 set_value(struct form *, int, const char *);
@@ -26,6 +31,11 @@ static json_t	*countries_view(struct app_req *, const char *);
 static json_t	*states_view(struct app_req *);
 static void	 int_check(struct form *, int, const char *);
 static json_t	*options_view(const struct form_field *, const char *);
+static json_t	*field_view(struct app_req *, const struct form *, int,
+		    json_t **);
+static void	 input_view(json_t *, const char *);
+static void	 ref_view(struct app_req *, const struct form *, int,
+		    json_t *);
 
 void
 form_init(struct form *f, const struct form_field *fields)
@@ -228,11 +238,15 @@ form_validate(struct form *f, struct app_req *ctx)
 	return (f->nerrors);
 }
 
+/*
+ * Check field i as typed and set its value (trimmed, normalised), or its
+ * message.
+ */
 static void
 field_check(struct form *f, struct app_req *ctx, int i)
 {
 	const struct form_field	*fd;
-	char			 msg[FORM_MSG_MAX], today[16], *copy, *v, *p;
+	char			 msg[FORM_MSG_MAX], *copy, *v, *p;
 	size_t			 max;
 
 	fd = &f->fields[i];
@@ -243,41 +257,24 @@ field_check(struct form *f, struct app_req *ctx, int i)
 
 	for (p = v; *p != '\0'; p++) {
 		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-			(void)snprintf(msg, sizeof(msg), "%s has characters "
-			    "that are not allowed (line breaks, tabs or "
-			    "control characters).", fd->label);
-			set_error(f, i, msg);
-			kore_free(copy);
-			return;
+			field_verdict(f, i, NULL, 0, "has characters that "
+			    "are not allowed (line breaks, tabs or control "
+			    "characters).");
+			goto out;
 		}
 	}
 
 	if (fd->type == FORM_BOOL) {
-		if (*v == '\0' || strcmp(v, "false") == 0 ||
-		    strcmp(v, "0") == 0) {
-			set_value(f, i, "false");
-		} else if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0 ||
-		    strcmp(v, "on") == 0) {
-			set_value(f, i, "true");
-		} else {
-			(void)snprintf(msg, sizeof(msg), "%s must be ticked or "
-			    "not.", fd->label);
-			set_error(f, i, msg);
-		}
-		kore_free(copy);
-		return;
+		bool_check(f, i, v);
+		goto out;
 	}
 
 	if (*v == '\0') {
 		if (fd->type == FORM_STATE)
 			state_check(f, ctx, i);
-		else if (fd->flags & FORM_REQUIRED) {
-			(void)snprintf(msg, sizeof(msg), "%s can't be blank.",
-			    fd->label);
-			set_error(f, i, msg);
-		}
-		kore_free(copy);
-		return;
+		else if (fd->flags & FORM_REQUIRED)
+			field_verdict(f, i, NULL, 0, "can't be blank.");
+		goto out;
 	}
 
 	max = fd->max ? fd->max : FORM_TEXT_MAX;
@@ -285,80 +282,84 @@ field_check(struct form *f, struct app_req *ctx, int i)
 		(void)snprintf(msg, sizeof(msg), "%s is too long (at most %zu "
 		    "characters).", fd->label, max);
 		set_error(f, i, msg);
-		kore_free(copy);
-		return;
+		goto out;
 	}
 
+	type_check(f, ctx, i, v);
+out:
+	kore_free(copy);
+}
+
+/* A checkbox: ticked ("true", "1", "on") or not ("", "false", "0"). */
+static void
+bool_check(struct form *f, int i, const char *v)
+{
+	if (*v == '\0' || strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+		set_value(f, i, "false");
+	else if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0 ||
+	    strcmp(v, "on") == 0)
+		set_value(f, i, "true");
+	else
+		field_verdict(f, i, NULL, 0, "must be ticked or not.");
+}
+
+/*
+ * Field i's value v when ok, else the message: the field's label, then
+ * why (e.g. "is not a valid email address").
+ */
+static void
+field_verdict(struct form *f, int i, const char *v, int ok, const char *why)
+{
+	char	msg[FORM_MSG_MAX];
+
+	if (ok) {
+		set_value(f, i, v);
+		return;
+	}
+	(void)snprintf(msg, sizeof(msg), "%s %s", f->fields[i].label, why);
+	set_error(f, i, msg);
+}
+
+/* A value typed (not blank, not too long) checked for field i's type. */
+static void
+type_check(struct form *f, struct app_req *ctx, int i, char *v)
+{
+	const struct form_field	*fd;
+	char			*p;
+
+	fd = &f->fields[i];
 	switch (fd->type) {
 	case FORM_EMAIL:
-		if (!valid_email(v)) {
-			(void)snprintf(msg, sizeof(msg), "%s is not a valid "
-			    "email address (name@example.com).", fd->label);
-			set_error(f, i, msg);
-		} else {
-			set_value(f, i, v);
-		}
+		field_verdict(f, i, v, valid_email(v), "is not a valid "
+		    "email address (name@example.com).");
 		break;
 	case FORM_DATE:
-		if (!valid_date(v)) {
-			(void)snprintf(msg, sizeof(msg), "%s must be a date "
-			    "written YYYY-MM-DD.", fd->label);
-			set_error(f, i, msg);
-			break;
-		}
-		if ((fd->flags & FORM_NOT_PAST) &&
-		    today_utc(today, sizeof(today)) == 0 &&
-		    strcmp(v, today) < 0) {
-			(void)snprintf(msg, sizeof(msg), "%s can't be before "
-			    "today (%s, UTC).", fd->label, today);
-			set_error(f, i, msg);
-			break;
-		}
-		set_value(f, i, v);
+		date_check(f, i, v);
 		break;
 	case FORM_ZUORA_ID:
 		for (p = v; *p != '\0'; p++)
 			*p = (char)tolower((unsigned char)*p);
-		if (!valid_hex(v, 32)) {
-			(void)snprintf(msg, sizeof(msg), "%s must be 32 "
-			    "hexadecimal characters (0-9, a-f).", fd->label);
-			set_error(f, i, msg);
-		} else {
-			set_value(f, i, v);
-		}
+		field_verdict(f, i, v, valid_hex(v, 32), "must be 32 "
+		    "hexadecimal characters (0-9, a-f).");
 		break;
 	case FORM_SFDC_ID:
-		if (!valid_sfdc_id(v)) {
-			(void)snprintf(msg, sizeof(msg), "%s must be 15 or 18 "
-			    "letters and digits.", fd->label);
-			set_error(f, i, msg);
-		} else {
-			set_value(f, i, v);
-		}
+		field_verdict(f, i, v, valid_sfdc_id(v), "must be 15 or 18 "
+		    "letters and digits.");
 		break;
 	case FORM_INT:
 		int_check(f, i, v);
 		break;
 	case FORM_ZENDESK:
-		if (!valid_zendesk_url(v)) {
-			(void)snprintf(msg, sizeof(msg), "%s must be a Zendesk "
-			    "ticket link: https://<subdomain>.zendesk.com/"
-			    "agent/tickets/<number>.", fd->label);
-			set_error(f, i, msg);
-		} else {
-			set_value(f, i, v);
-		}
+		field_verdict(f, i, v, valid_zendesk_url(v), "must be a "
+		    "Zendesk ticket link: https://<subdomain>.zendesk.com/"
+		    "agent/tickets/<number>.");
 		break;
 	case FORM_SELECT:
-		if (option_label(fd, v) == NULL) {
-			(void)snprintf(msg, sizeof(msg), "%s must be one of "
-			    "the choices offered.", fd->label);
-			set_error(f, i, msg);
-		} else {
-			set_value(f, i, v);
-		}
+		field_verdict(f, i, v, option_label(fd, v) != NULL,
+		    "must be one of the choices offered.");
 		break;
 	case FORM_COUNTRY:
+	case FORM_REF:
 		set_value(f, i, v);
 		ref_check(f, ctx, i);
 		break;
@@ -366,16 +367,31 @@ field_check(struct form *f, struct app_req *ctx, int i)
 		set_value(f, i, v);
 		state_check(f, ctx, i);
 		break;
-	case FORM_REF:
-		set_value(f, i, v);
-		ref_check(f, ctx, i);
-		break;
 	default:
 		set_value(f, i, v);
 		break;
 	}
+}
 
-	kore_free(copy);
+/* YYYY-MM-DD; with FORM_NOT_PAST, today (UTC) or later. */
+static void
+date_check(struct form *f, int i, const char *v)
+{
+	char	msg[FORM_MSG_MAX], today[16];
+
+	if (!valid_date(v)) {
+		field_verdict(f, i, NULL, 0, "must be a date written "
+		    "YYYY-MM-DD.");
+		return;
+	}
+	if ((f->fields[i].flags & FORM_NOT_PAST) &&
+	    today_utc(today, sizeof(today)) == 0 && strcmp(v, today) < 0) {
+		(void)snprintf(msg, sizeof(msg), "%s can't be before today "
+		    "(%s, UTC).", f->fields[i].label, today);
+		set_error(f, i, msg);
+		return;
+	}
+	set_value(f, i, v);
 }
 
 /* A country (by code or name) or a referenced record, resolved. */
@@ -442,11 +458,11 @@ state_check(struct form *f, struct app_req *ctx, int i)
 
 	params[0] = f->value[c];
 	params[1] = f->value[i] != NULL ? f->value[i] : "";
-	res = db_exec(ctx, "SELECT co.name, (SELECT count(*) FROM "
-	    "country_subdivisions WHERE country_code = co.code), "
-	    "(SELECT s.name FROM country_subdivisions s WHERE "
+	res = db_exec(ctx, "SELECT co.name AS country_name, (SELECT count(*) "
+	    "FROM country_subdivisions WHERE country_code = co.code) AS "
+	    "subdivisions, (SELECT s.name FROM country_subdivisions s WHERE "
 	    "s.country_code = co.code AND (upper(s.code) = upper($2) OR "
-	    "lower(s.name) = lower($2)) LIMIT 1) "
+	    "lower(s.name) = lower($2)) LIMIT 1) AS state_name "
 	    "FROM countries co WHERE co.code = $1", 2, params);
 	if (res == NULL) {
 		form_alert(f, "The form could not be checked: the database "
@@ -454,24 +470,24 @@ state_check(struct form *f, struct app_req *ctx, int i)
 		return;
 	}
 	if (PQntuples(res) == 0 ||
-	    strcmp(PQgetvalue(res, 0, 1), "0") == 0) {
+	    strcmp(DB_COL(res, 0, "subdivisions"), "0") == 0) {
 		PQclear(res);
 		return;
 	}
 
-	country_name = PQgetvalue(res, 0, 0);
+	country_name = DB_COL(res, 0, "country_name");
 	if (f->value[i] == NULL) {
 		(void)snprintf(msg, sizeof(msg), "%s is required for %s.",
 		    f->fields[i].label, country_name);
 		set_error(f, i, msg);
-	} else if (PQgetisnull(res, 0, 2)) {
+	} else if (DB_NULL(res, 0, "state_name")) {
 		(void)snprintf(msg, sizeof(msg), "\xe2\x80\x9c%s\xe2\x80\x9d "
 		    "is not a state or province of %s.", f->value[i],
 		    country_name);
 		set_value(f, i, NULL);
 		set_error(f, i, msg);
 	} else {
-		set_value(f, i, PQgetvalue(res, 0, 2));
+		set_value(f, i, DB_COL(res, 0, "state_name"));
 	}
 	PQclear(res);
 }
@@ -501,6 +517,7 @@ countries_view(struct app_req *ctx, const char *selected)
 {
 	PGresult	*res;
 	json_t		*list;
+	const char	*code;
 	int		 i, n;
 
 	list = json_array();
@@ -509,10 +526,10 @@ countries_view(struct app_req *ctx, const char *selected)
 		return (list);
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
-		json_array_append_new(list, json_pack("{s:s, s:s, s:b}",
-		    "value", PQgetvalue(res, i, 0), "label",
-		    PQgetvalue(res, i, 1), "selected", selected != NULL &&
-		    strcasecmp(selected, PQgetvalue(res, i, 0)) == 0));
+		code = DB_COL(res, i, "code");
+		json_array_append_new(list, option_view(code,
+		    DB_COL(res, i, "name"), selected != NULL &&
+		    strcasecmp(selected, code) == 0));
 	}
 	PQclear(res);
 
@@ -527,14 +544,14 @@ states_view(struct app_req *ctx)
 	int		 i, n;
 
 	list = json_array();
-	if ((res = db_exec(ctx, "SELECT name, country_code || '-' || code "
-	    "FROM country_subdivisions ORDER BY country_code, name", 0,
-	    NULL)) == NULL)
+	if ((res = db_exec(ctx, "SELECT name AS value, country_code || '-' || "
+	    "code AS label FROM country_subdivisions ORDER BY country_code, "
+	    "name", 0, NULL)) == NULL)
 		return (list);
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
 		json_array_append_new(list, json_pack("{s:s, s:s}", "value",
-		    PQgetvalue(res, i, 0), "label", PQgetvalue(res, i, 1)));
+		    DB_COL(res, i, "value"), "label", DB_COL(res, i, "label")));
 	}
 	PQclear(res);
 
@@ -549,90 +566,13 @@ json_t *
 form_view(struct app_req *ctx, const struct form *f, const char *action,
     const char *submit)
 {
-	const struct form_field	*fd;
-	json_t			*fields, *v, *states;
-	const char		*typed;
-	char			*label;
-	int			 i;
+	json_t	*fields, *v, *states;
+	int	 i;
 
 	fields = json_array();
 	states = NULL;
-	for (i = 0; i < f->n; i++) {
-		fd = &f->fields[i];
-		typed = f->typed[i] != NULL ? f->typed[i] : "";
-		v = json_pack("{s:s, s:s, s:s}", "name", fd->name,
-		    "label", fd->label, "value", typed);
-		json_object_set_new(v, "id", json_sprintf("f-%s", fd->name));
-		if (fd->flags & FORM_REQUIRED)
-			json_object_set_new(v, "required", json_true());
-		if (fd->hint != NULL)
-			json_object_set_new(v, "hint", json_string(fd->hint));
-		if (f->error[i] != NULL)
-			json_object_set_new(v, "error",
-			    json_string(f->error[i]));
-		json_object_set_new(v, "maxlength", json_integer(
-		    (json_int_t)(fd->max ? fd->max : FORM_TEXT_MAX)));
-
-		switch (fd->type) {
-		case FORM_BOOL:
-			json_object_set_new(v, "is_checkbox", json_true());
-			json_object_set_new(v, "checked", json_boolean(
-			    strcmp(typed, "true") == 0 ||
-			    strcmp(typed, "1") == 0 ||
-			    strcmp(typed, "on") == 0));
-			break;
-		case FORM_COUNTRY:
-			json_object_set_new(v, "is_select", json_true());
-			json_object_set_new(v, "options",
-			    countries_view(ctx, typed));
-			break;
-		case FORM_DATE:
-			json_object_set_new(v, "is_input", json_true());
-			json_object_set_new(v, "input", json_string("date"));
-			break;
-		case FORM_SELECT:
-			json_object_set_new(v, "is_select", json_true());
-			json_object_set_new(v, "options",
-			    options_view(fd, typed));
-			break;
-		case FORM_ZENDESK:
-			json_object_set_new(v, "is_input", json_true());
-			json_object_set_new(v, "input", json_string("url"));
-			break;
-		case FORM_STATE:
-			json_object_set_new(v, "is_input", json_true());
-			json_object_set_new(v, "input", json_string("text"));
-			json_object_set_new(v, "datalist",
-			    json_string("states-list"));
-			if (states == NULL)
-				states = states_view(ctx);
-			break;
-		case FORM_REF:
-			json_object_set_new(v, "is_input", json_true());
-			json_object_set_new(v, "input", json_string("text"));
-			json_object_set_new(v, "lookup",
-			    json_string(fd->lookup));
-			json_object_set_new(v, "lookup_label",
-			    json_string(fd->lookup_label));
-			if (f->ref_label[i] != NULL) {
-				json_object_set_new(v, "ref_label",
-				    json_string(f->ref_label[i]));
-			} else if (f->value[i] != NULL && f->error[i] == NULL &&
-			    (label = ref_label_of(ctx, fd, f->value[i])) !=
-			    NULL) {
-				json_object_set_new(v, "ref_label",
-				    json_string(label));
-				kore_free(label);
-			}
-			break;
-		default:
-			json_object_set_new(v, "is_input", json_true());
-			json_object_set_new(v, "input", json_string(
-			    fd->type == FORM_EMAIL ? "email" : "text"));
-			break;
-		}
-		json_array_append_new(fields, v);
-	}
+	for (i = 0; i < f->n; i++)
+		json_array_append_new(fields, field_view(ctx, f, i, &states));
 
 	v = json_pack("{s:s, s:s, s:o, s:b, s:i}", "action", action,
 	    "submit", submit, "fields", fields, "has_errors",
@@ -647,6 +587,95 @@ form_view(struct app_req *ctx, const struct form *f, const char *action,
 		    "items", states));
 
 	return (v);
+}
+
+/*
+ * Field i of the form: its label, what was typed, its message, and its
+ * input; the first state field brings the list of states (*states).
+ */
+static json_t *
+field_view(struct app_req *ctx, const struct form *f, int i, json_t **states)
+{
+	const struct form_field	*fd;
+	json_t			*v;
+	const char		*typed;
+
+	fd = &f->fields[i];
+	typed = f->typed[i] != NULL ? f->typed[i] : "";
+	v = json_pack("{s:s, s:s, s:s}", "name", fd->name,
+	    "label", fd->label, "value", typed);
+	json_object_set_new(v, "id", json_sprintf("f-%s", fd->name));
+	if (fd->flags & FORM_REQUIRED)
+		json_object_set_new(v, "required", json_true());
+	if (fd->hint != NULL)
+		json_object_set_new(v, "hint", json_string(fd->hint));
+	if (f->error[i] != NULL)
+		json_object_set_new(v, "error", json_string(f->error[i]));
+	json_object_set_new(v, "maxlength", json_integer(
+	    (json_int_t)(fd->max ? fd->max : FORM_TEXT_MAX)));
+
+	switch (fd->type) {
+	case FORM_BOOL:
+		json_object_set_new(v, "is_checkbox", json_true());
+		json_object_set_new(v, "checked", json_boolean(
+		    strcmp(typed, "true") == 0 || strcmp(typed, "1") == 0 ||
+		    strcmp(typed, "on") == 0));
+		break;
+	case FORM_COUNTRY:
+		json_object_set_new(v, "is_select", json_true());
+		json_object_set_new(v, "options", countries_view(ctx, typed));
+		break;
+	case FORM_SELECT:
+		json_object_set_new(v, "is_select", json_true());
+		json_object_set_new(v, "options", options_view(fd, typed));
+		break;
+	case FORM_STATE:
+		input_view(v, "text");
+		json_object_set_new(v, "datalist",
+		    json_string("states-list"));
+		if (*states == NULL)
+			*states = states_view(ctx);
+		break;
+	case FORM_REF:
+		input_view(v, "text");
+		ref_view(ctx, f, i, v);
+		break;
+	default:
+		input_view(v, fd->type == FORM_DATE ? "date" :
+		    fd->type == FORM_ZENDESK ? "url" :
+		    fd->type == FORM_EMAIL ? "email" : "text");
+		break;
+	}
+
+	return (v);
+}
+
+/* An <input> of the type given. */
+static void
+input_view(json_t *v, const char *type)
+{
+	json_object_set_new(v, "is_input", json_true());
+	json_object_set_new(v, "input", json_string(type));
+}
+
+/* A reference's search as you type, and the label of its record. */
+static void
+ref_view(struct app_req *ctx, const struct form *f, int i, json_t *v)
+{
+	const struct form_field	*fd;
+	char			*label;
+
+	fd = &f->fields[i];
+	json_object_set_new(v, "lookup", json_string(fd->lookup));
+	json_object_set_new(v, "lookup_label", json_string(fd->lookup_label));
+	if (f->ref_label[i] != NULL) {
+		json_object_set_new(v, "ref_label",
+		    json_string(f->ref_label[i]));
+	} else if (f->value[i] != NULL && f->error[i] == NULL &&
+	    (label = ref_label_of(ctx, fd, f->value[i])) != NULL) {
+		json_object_set_new(v, "ref_label", json_string(label));
+		kore_free(label);
+	}
 }
 
 /* A value of field i as a person reads it: Yes/No, an option's label, "—". */
@@ -698,11 +727,23 @@ form_conflict_rows(const struct form *mine, const struct form *cur)
 const char *
 option_label(const struct form_field *fd, const char *value)
 {
+	if (value == NULL)
+		return (NULL);
+	return (choice_label(fd->options, value));
+}
+
+/*
+ * The label of value among choices (pairs of a value and its label,
+ * ending with NULL; a form's select or a list field's enum), or NULL
+ * when it is not one of them.
+ */
+const char *
+choice_label(const char *const *choices, const char *value)
+{
 	const char *const	*o;
 
-	if (fd->options == NULL || value == NULL)
-		return (NULL);
-	for (o = fd->options; o[0] != NULL && o[1] != NULL; o += 2) {
+	for (o = choices; o != NULL && o[0] != NULL && o[1] != NULL;
+	    o += 2) {
 		if (strcmp(o[0], value) == 0)
 			return (o[1]);
 	}
@@ -719,48 +760,48 @@ options_view(const struct form_field *fd, const char *selected)
 	list = json_array();
 	for (o = fd->options; o != NULL && o[0] != NULL && o[1] != NULL;
 	    o += 2) {
-		json_array_append_new(list, json_pack("{s:s, s:s, s:b}",
-		    "value", o[0], "label", o[1], "selected",
+		json_array_append_new(list, option_view(o[0], o[1],
 		    selected != NULL && strcmp(selected, o[0]) == 0));
 	}
 
 	return (list);
 }
 
+/*
+ * A choice of a select (a form's, or an operator or value of the list's
+ * filters) as the templates read it.
+ */
+json_t *
+option_view(const char *value, const char *label, int selected)
+{
+	return (json_pack("{s:s, s:s, s:b}", "value", value, "label", label,
+	    "selected", selected));
+}
+
 /* A whole number: digits only (no sign), at most 9 of them. */
 static void
 int_check(struct form *f, int i, const char *v)
 {
-	const struct form_field	*fd;
-	char			 msg[FORM_MSG_MAX];
-	size_t			 n;
+	size_t	n;
+	int	positive;
 
-	fd = &f->fields[i];
+	positive = (f->fields[i].flags & FORM_POSITIVE) != 0;
 	for (n = 0; isdigit((unsigned char)v[n]); n++)
 		;
 	if (n == 0 || v[n] != '\0') {
-		(void)snprintf(msg, sizeof(msg), "%s must be a whole number%s.",
-		    fd->label, (fd->flags & FORM_POSITIVE) ? " above 0" :
-		    " (0 or more)");
-		set_error(f, i, msg);
+		field_verdict(f, i, NULL, 0, positive ?
+		    "must be a whole number above 0." :
+		    "must be a whole number (0 or more).");
 		return;
 	}
 
 	/* Leading zeroes go; what is left must fit. */
 	while (v[0] == '0' && v[1] != '\0')
 		v++;
-	if (strlen(v) > 9) {
-		(void)snprintf(msg, sizeof(msg), "%s is too large (at most "
-		    "999999999).", fd->label);
-		set_error(f, i, msg);
-		return;
-	}
-	if ((fd->flags & FORM_POSITIVE) && strcmp(v, "0") == 0) {
-		(void)snprintf(msg, sizeof(msg), "%s must be a whole number "
-		    "above 0.", fd->label);
-		set_error(f, i, msg);
-		return;
-	}
-
-	set_value(f, i, v);
+	if (strlen(v) > 9)
+		field_verdict(f, i, NULL, 0, "is too large (at most "
+		    "999999999).");
+	else
+		field_verdict(f, i, v, !positive || strcmp(v, "0") != 0,
+		    "must be a whole number above 0.");
 }

@@ -85,5 +85,7 @@ json_t		*form_conflict_rows(const struct form *,
 		    const struct form *);
 const char	*param_last(const struct params *, const char *);
 const char	*option_label(const struct form_field *, const char *);
+json_t		*option_view(const char *, const char *, int);
+const char	*choice_label(const char *const *, const char *);
 
 #endif

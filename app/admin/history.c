@@ -19,13 +19,17 @@
 
 #define HISTORY_PER_PAGE	50
 
-/* When, to the second in UTC, as read and as a machine reads it. */
-#define HISTORY_AT \
+/* An event, and when, to the second in UTC, as read and as a machine
+ * reads it. */
+#define HISTORY_SELECT \
+	"SELECT id, item_id, event, changes::text AS changes, actor, " \
+	"ticket_url, to_char(created_at AT TIME ZONE 'UTC', " \
+	"'YYYY-MM-DD HH24:MI:SS \"UTC\"') AS at, " \
 	"to_char(created_at AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD HH24:MI:SS \"UTC\"'), " \
-	"to_char(created_at AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS at_iso FROM versions "
 
+static json_t	*changes_view(const struct resource *, const char *,
+		    const char *);
 static void	 change_add(json_t *, const char *, const char *,
 		    const struct field *, const char *, json_t *);
 static json_t	*value_text(const struct field *, json_t *);
@@ -33,6 +37,10 @@ static int	 time_text(const char *, char *, size_t);
 static int	 column_hidden(const char *);
 static const char *expr_column(const char *, char *, size_t);
 static void	 column_label(const char *, char *, size_t);
+static const char *event_label(const char *);
+static PGresult	*history_read(struct app_req *, const struct resource *,
+		    const char *, long);
+static json_t	*events_view(const struct resource *, PGresult *);
 
 /*
  * Bookkeeping, not data: the row's version counter and touch time, and
@@ -126,7 +134,7 @@ column_label(const char *name, char *buf, size_t size)
 	buf[off] = '\0';
 }
 
-const char *
+static const char *
 event_label(const char *event)
 {
 	if (strcmp(event, "create") == 0)
@@ -250,7 +258,7 @@ change_add(json_t *list, const char *event, const char *key,
  * the resource's descriptor, under their labels, bookkeeping left out;
  * then any column no field describes, in words.
  */
-json_t *
+static json_t *
 changes_view(const struct resource *res, const char *event,
     const char *text)
 {
@@ -319,11 +327,10 @@ page_history(struct http_request *req, struct app_req *ctx)
 {
 	const struct resource	*res;
 	PGresult		*pr;
-	json_t			*view, *events, *ev;
-	const char		*params[3], *page_s;
-	char			 offset[32], title[160], *end;
+	json_t			*view, *events;
+	char			 title[160];
 	long			 page;
-	int			 i, n, one;
+	int			 one, more;
 
 	if ((res = resource_find(ctx->args[0])) == NULL) {
 		return (render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
@@ -331,57 +338,15 @@ page_history(struct http_request *req, struct app_req *ctx)
 	}
 	one = ctx->nargs > 1;
 
-	page = 1;
-	if ((page_s = params_get(&ctx->query, "page")) != NULL) {
-		page = strtol(page_s, &end, 10);
-		if (*page_s == '\0' || *end != '\0' || page < 1 ||
-		    page > LIST_PAGE_MAX) {
-			return (render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
-			    "The page must be a number from 1 to 400."));
-		}
+	if ((page = history_page(ctx)) == -1) {
+		return (render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
+		    "The page must be a number from 1 to 400."));
 	}
-	(void)snprintf(offset, sizeof(offset), "%ld",
-	    (page - 1) * HISTORY_PER_PAGE);
-
-	params[0] = res->table;
-	params[1] = offset;
-	params[2] = one ? ctx->args[1] : NULL;
-	pr = db_exec_cached(ctx, one ?
-	    "SELECT id, item_id, event, changes::text, actor, ticket_url, "
-	    HISTORY_AT " FROM versions "
-	    "WHERE item_type = $1 AND item_id = $3::bigint "
-	    "ORDER BY id DESC LIMIT 51 OFFSET $2::bigint" :
-	    "SELECT id, item_id, event, changes::text, actor, ticket_url, "
-	    HISTORY_AT " FROM versions WHERE item_type = $1 "
-	    "ORDER BY id DESC LIMIT 51 OFFSET $2::bigint",
-	    one ? 3 : 2, params);
-	if (pr == NULL) {
+	if ((pr = history_read(ctx, res, one ? ctx->args[1] : NULL,
+	    page)) == NULL)
 		return (render_db_error(req, ctx));
-	}
-
-	events = json_array();
-	n = PQntuples(pr);
-	for (i = 0; i < n && i < HISTORY_PER_PAGE; i++) {
-		ev = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s?, s:s}",
-		    "id", PQgetvalue(pr, i, 0),
-		    "item_id", PQgetvalue(pr, i, 1),
-		    "event", PQgetvalue(pr, i, 2),
-		    "changes", changes_view(res, PQgetvalue(pr, i, 2),
-		    PQgetvalue(pr, i, 3)),
-		    "actor", PQgetvalue(pr, i, 4),
-		    "ticket_url", PQgetisnull(pr, i, 5) ? NULL :
-		    PQgetvalue(pr, i, 5),
-		    "at", PQgetvalue(pr, i, 6));
-		json_object_set_new(ev, "at_iso", json_string(PQgetvalue(pr,
-		    i, 7)));
-		json_object_set_new(ev, "event_label", json_string(
-		    event_label(PQgetvalue(pr, i, 2))));
-		json_object_set_new(ev, "is_update", json_boolean(
-		    strcmp(PQgetvalue(pr, i, 2), "update") == 0));
-		json_object_set_new(ev, "record_href", json_sprintf(
-		    "/admin/%s/%s", res->name, PQgetvalue(pr, i, 1)));
-		json_array_append_new(events, ev);
-	}
+	events = events_view(res, pr);
+	more = PQntuples(pr) > HISTORY_PER_PAGE;
 	PQclear(pr);
 
 	if (one) {
@@ -406,10 +371,100 @@ page_history(struct http_request *req, struct app_req *ctx)
 		json_object_set_new(view, "prev_href", json_sprintf("?page=%ld",
 		    page - 1));
 	}
-	if (n > HISTORY_PER_PAGE) {
+	if (more) {
 		json_object_set_new(view, "next_href", json_sprintf("?page=%ld",
 		    page + 1));
 	}
 
 	return (render_page(req, ctx, HTTP_STATUS_OK, "history", view));
+}
+
+/* The page asked for (1 when none), or -1 when it is not one. */
+long
+history_page(struct app_req *ctx)
+{
+	const char	*v;
+	char		*end;
+	long		 page;
+
+	if ((v = params_get(&ctx->query, "page")) == NULL)
+		return (1);
+	page = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || page < 1 || page > LIST_PAGE_MAX)
+		return (-1);
+
+	return (page);
+}
+
+/*
+ * The versions rows of a page of the resource's history, or of record
+ * id's (id not NULL): one more than the page shows, to know whether
+ * there is a next one.  NULL when the database failed.
+ */
+static PGresult *
+history_read(struct app_req *ctx, const struct resource *res,
+    const char *id, long page)
+{
+	const char	*params[3];
+	char		 offset[32];
+
+	(void)snprintf(offset, sizeof(offset), "%ld",
+	    (page - 1) * HISTORY_PER_PAGE);
+	params[0] = res->table;
+	params[1] = offset;
+	params[2] = id;
+
+	return (db_exec_cached(ctx, id != NULL ?
+	    HISTORY_SELECT "WHERE item_type = $1 AND item_id = $3::bigint "
+	    "ORDER BY id DESC LIMIT 51 OFFSET $2::bigint" :
+	    HISTORY_SELECT "WHERE item_type = $1 "
+	    "ORDER BY id DESC LIMIT 51 OFFSET $2::bigint",
+	    id != NULL ? 3 : 2, params));
+}
+
+/*
+ * One versions row as the history pages show it, from a statement that
+ * names HISTORY_SELECT's columns (the customer timeline's too).
+ */
+json_t *
+history_event(const struct resource *res, PGresult *pr, int i)
+{
+	json_t		*ev;
+	const char	*event;
+
+	event = DB_COL(pr, i, "event");
+	ev = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s?, s:s}",
+	    "id", DB_COL(pr, i, "id"),
+	    "item_id", DB_COL(pr, i, "item_id"),
+	    "event", event,
+	    "changes", changes_view(res, event, DB_COL(pr, i, "changes")),
+	    "actor", DB_COL(pr, i, "actor"),
+	    "ticket_url", DB_NULL(pr, i, "ticket_url") ? NULL :
+	    DB_COL(pr, i, "ticket_url"),
+	    "at", DB_COL(pr, i, "at"));
+	json_object_set_new(ev, "at_iso",
+	    json_string(DB_COL(pr, i, "at_iso")));
+	json_object_set_new(ev, "event_label",
+	    json_string(event_label(event)));
+	json_object_set_new(ev, "is_update",
+	    json_boolean(strcmp(event, "update") == 0));
+	json_object_set_new(ev, "record_href", json_sprintf(
+	    "/admin/%s/%s", res->name, DB_COL(pr, i, "item_id")));
+
+	return (ev);
+}
+
+/* The events of a page, from history_read()'s rows. */
+static json_t *
+events_view(const struct resource *res, PGresult *pr)
+{
+	json_t		*events;
+	int		 i, n;
+
+	events = json_array();
+	n = PQntuples(pr);
+	for (i = 0; i < n && i < HISTORY_PER_PAGE; i++)
+		json_array_append_new(events, history_event(res, pr, i));
+
+	return (events);
 }

@@ -23,6 +23,10 @@ static json_t	*resource_view(const struct resource *);
 static long long match_ids(struct app_req *, const struct list_query *,
 		    char **, int *);
 static char	*page_ids(struct app_req *, const struct list_query *);
+static int	 list_rows(struct app_req *, const struct list_query *,
+		    json_t *, json_t *);
+static int	 page_rows(struct app_req *, const struct list_query *,
+		    char *, int, json_t *);
 static void	 limit_offset(struct sql *, int, long);
 static int	 offset_param(struct sql *, long);
 static json_t	*pages_view(const struct list_query *, long long, int);
@@ -31,50 +35,6 @@ static json_t	*related_view(struct app_req *, const struct related *,
 		    const char *);
 static void	 actions_icons(json_t *, int);
 static void	 related_names(json_t *, const struct related *);
-
-const char *
-resource_path(const struct resource *res)
-{
-	static char	path[128];
-
-	if (res->path != NULL)
-		return (res->path);
-	(void)snprintf(path, sizeof(path), "/admin/%s", res->name);
-	return (path);
-}
-
-const struct resource *
-resource_find(const char *name)
-{
-	size_t		i;
-	const char	*p;
-
-	for (i = 0; resources[i] != NULL; i++) {
-		if (strcmp(resources[i]->name, name) == 0)
-			return (resources[i]);
-		p = resources[i]->path;
-		if (p != NULL && strncmp(p, "/admin/", 7) == 0 &&
-		    strcmp(p + 7, name) == 0)
-			return (resources[i]);
-	}
-
-	return (NULL);
-}
-
-const struct field *
-resource_field(const struct resource *res, const char *name)
-{
-	const struct field	*f;
-
-	if (name == NULL)
-		return (NULL);
-	for (f = res->fields; f->name != NULL; f++) {
-		if (strcmp(f->name, name) == 0)
-			return (f);
-	}
-
-	return (NULL);
-}
 
 static json_t *
 resource_view(const struct resource *res)
@@ -133,19 +93,16 @@ cell_view(const struct field *f, PGresult *res, int row, int *col)
 	json_t		*cell;
 	const char	*v, *linked;
 	char		 href[160];
-	int		 null;
 
-	null = PQgetisnull(res, row, *col);
-	v = PQgetvalue(res, row, *col);
-	(*col)++;
+	v = list_value(res, row, (*col)++);
 
 	cell = json_object();
 	json_object_set_new(cell, "name", json_string(f->name));
 	/* For the page's styles: dates never break, long text is clipped. */
 	json_object_set_new(cell, "type", json_string(field_types[f->type]));
-	if (f->type == FT_TEXT && !null)
+	if (f->type == FT_TEXT && v != NULL)
 		json_object_set_new(cell, "is_text", json_true());
-	if (null) {
+	if (v == NULL) {
 		json_object_set_new(cell, "value", json_null());
 		json_object_set_new(cell, "blank", json_true());
 	} else if (f->type == FT_BOOL) {
@@ -155,20 +112,19 @@ cell_view(const struct field *f, PGresult *res, int row, int *col)
 		    "no", json_true());
 	} else if (f->flags & F_MASKED) {
 		json_object_set_new(cell, "value",
-		    json_sprintf("\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2\xe2"
-		    "\x80\xa2 %s", v));
+		    json_sprintf("\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2"
+		    "\xe2\x80\xa2 %s", v));
 	} else {
 		json_object_set_new(cell, "value", json_string(v));
 	}
 
 	if (f->link != NULL) {
-		linked = PQgetvalue(res, row, *col);
-		if (!PQgetisnull(res, row, *col) && !null) {
+		linked = list_value(res, row, (*col)++);
+		if (linked != NULL && v != NULL) {
 			(void)snprintf(href, sizeof(href), "/admin/%s/%s",
 			    f->link, linked);
 			json_object_set_new(cell, "href", json_string(href));
 		}
-		(*col)++;
 	}
 
 	return (cell);
@@ -180,25 +136,27 @@ row_view(const struct resource *res, PGresult *pr, int row, int flag)
 {
 	const struct field	*f;
 	json_t			*cells, *r;
-	const char		*id;
+	const char		*id, *badge;
 	int			 col;
 
-	id = PQgetvalue(pr, row, 0);
+	id = list_value(pr, row, 0);
 	cells = json_array();
 	col = 1;
 	for (f = res->fields; f->name != NULL; f++) {
 		if (f->flags & flag)
-			json_array_append_new(cells, cell_view(f, pr, row, &col));
+			json_array_append_new(cells, cell_view(f, pr, row,
+			    &col));
 	}
+	badge = list_value(pr, row, col++);
 
 	r = json_pack("{s:s, s:o, s:s?}", "id", id, "cells", cells, "title",
-	    PQgetisnull(pr, row, col + 1) ? NULL : PQgetvalue(pr, row, col + 1));
+	    list_value(pr, row, col));
 	json_object_set_new(r, "show_href", json_sprintf("/admin/%s/%s",
 	    res->name, id));
 	json_object_set_new(r, "history_href",
 	    json_sprintf("/admin/%s/%s/history", res->name, id));
-	if (res->badge_expr != NULL &&
-	    strcmp(PQgetvalue(pr, row, col), "t") == 0)
+	if (res->badge_expr != NULL && badge != NULL &&
+	    strcmp(badge, "t") == 0)
 		json_object_set_new(r, "badge", json_string(res->badge_label));
 
 	return (r);
@@ -220,7 +178,7 @@ columns_view(const struct list_query *q)
 		    f->label, "searchable", (f->flags & F_SEARCH) != 0);
 		if (f->flags & F_SORT) {
 			sorted = q->sort == f;
-			/* A second click on the sorted column turns it round. */
+			/* A second click on a sorted column turns it round. */
 			reverse = sorted ? !q->reverse :
 			    (f->type == FT_DATE || f->type == FT_TIME);
 			qs = list_query_string(q, "sort", f->name, reverse);
@@ -277,12 +235,13 @@ match_ids(struct app_req *ctx, const struct list_query *q, char **ids,
 	sql_init(&s);
 	if (*sliced) {
 		from = offset_param(&s, (q->page - 1) * q->per);
-		kore_buf_appendf(s.text, "SELECT count(*), (array_agg(id "
-		    "ORDER BY id %s))[$%d::int + 1 : $%d::int + %d]",
+		kore_buf_appendf(s.text, "SELECT count(*) AS n, (array_agg(id "
+		    "ORDER BY id %s))[$%d::int + 1 : $%d::int + %d] AS ids",
 		    q->sort == NULL || q->reverse ? "DESC" : "ASC", from, from,
 		    q->per);
 	} else {
-		kore_buf_appendf(s.text, "SELECT count(*), array_agg(id)");
+		kore_buf_appendf(s.text, "SELECT count(*) AS n, array_agg(id) "
+		    "AS ids");
 	}
 	kore_buf_appendf(s.text, " FROM (SELECT t.id FROM %s", q->res->from);
 	list_where(&s, q);
@@ -290,10 +249,10 @@ match_ids(struct app_req *ctx, const struct list_query *q, char **ids,
 
 	n = -1;
 	if ((pr = sql_exec(ctx, &s)) != NULL) {
-		n = strtoll(PQgetvalue(pr, 0, 0), NULL, 10);
+		n = strtoll(DB_COL(pr, 0, "n"), NULL, 10);
 		if (n <= LIST_COUNT_MAX) {
-			*ids = kore_strdup(PQgetisnull(pr, 0, 1) ? "{}" :
-			    PQgetvalue(pr, 0, 1));
+			*ids = kore_strdup(DB_NULL(pr, 0, "ids") ? "{}" :
+			    DB_COL(pr, 0, "ids"));
 		}
 		PQclear(pr);
 	}
@@ -316,8 +275,8 @@ page_ids(struct app_req *ctx, const struct list_query *q)
 	char		*out;
 
 	sql_init(&s);
-	kore_buf_appendf(s.text, "SELECT array_agg(id) FROM (SELECT t.id "
-	    "FROM %s", q->res->from);
+	kore_buf_appendf(s.text, "SELECT array_agg(id) AS ids FROM (SELECT "
+	    "t.id FROM %s", q->res->from);
 	list_where(&s, q);
 	list_order(&s, q);
 	limit_offset(&s, q->per, (q->page - 1) * q->per);
@@ -327,7 +286,7 @@ page_ids(struct app_req *ctx, const struct list_query *q)
 	if (pr == NULL)
 		return (NULL);
 
-	out = kore_strdup(PQgetisnull(pr, 0, 0) ? "{}" : PQgetvalue(pr, 0, 0));
+	out = kore_strdup(DB_NULL(pr, 0, "ids") ? "{}" : DB_COL(pr, 0, "ids"));
 	PQclear(pr);
 
 	return (out);
@@ -397,13 +356,10 @@ page_list(struct http_request *req, struct app_req *ctx)
 {
 	const struct resource	*res;
 	struct list_query	 q;
-	struct sql		 s;
-	PGresult		*pr;
 	json_t			*view, *rows, *row;
-	long long		 total;
 	size_t			 k;
-	int			 i, n, status, sliced;
-	char			*qs, *ids;
+	int			 status;
+	char			*qs;
 
 	if ((res = resource_find(ctx->args[0])) == NULL)
 		return (page_pending(req, ctx));
@@ -417,48 +373,10 @@ page_list(struct http_request *req, struct app_req *ctx)
 	if (list_query_parse(ctx, &q, res, &ctx->query) == -1) {
 		status = HTTP_STATUS_BAD_REQUEST;
 		json_object_set_new(view, "error", json_string(q.error));
-	} else {
-		/*
-		 * The page's rows are read by id.  Few matches (the bounded
-		 * count found them all): sort just those (in id order, the
-		 * page's are already picked).  PostgreSQL, which cannot tell
-		 * from a substring how rare it is, would otherwise walk the
-		 * sort column's index through the whole table looking for
-		 * them.  More matches than that: they are not rare, and
-		 * page_ids() walks the sort order for the page's ids.
-		 */
-		total = match_ids(ctx, &q, &ids, &sliced);
-		if (total > LIST_COUNT_MAX) {
-			ids = page_ids(ctx, &q);
-			sliced = 1;
-		}
-		if (total == -1 || ids == NULL) {
-			kore_free(ids);
-			json_decref(rows);
-			json_decref(view);
-			return (render_db_error(req, ctx));
-		}
-		sql_init(&s);
-		list_select(&s, res, F_LIST);
-		kore_buf_appendf(s.text, " WHERE t.id = ANY($%d::bigint[])",
-		    sql_param_own(&s, ids));
-		list_order(&s, &q);
-		limit_offset(&s, q.per, sliced ? 0 : (q.page - 1) * q.per);
-
-		if ((pr = sql_exec(ctx, &s)) == NULL) {
-			sql_free(&s);
-			json_decref(rows);
-			json_decref(view);
-			return (render_db_error(req, ctx));
-		}
-		n = PQntuples(pr);
-		for (i = 0; i < n; i++)
-			json_array_append_new(rows, row_view(res, pr, i,
-			    F_LIST));
-		PQclear(pr);
-		sql_free(&s);
-
-		json_object_set_new(view, "pages", pages_view(&q, total, n));
+	} else if (list_rows(ctx, &q, view, rows) == -1) {
+		json_decref(rows);
+		json_decref(view);
+		return (render_db_error(req, ctx));
 	}
 
 	json_object_set_new(view, "search", json_string(q.search != NULL ?
@@ -484,6 +402,74 @@ page_list(struct http_request *req, struct app_req *ctx)
 		actions_icons(json_object_get(row, "row_actions"), 1);
 
 	return (render_page(req, ctx, status, "list", view));
+}
+
+/*
+ * The page's rows, appended to rows, and the pages around it in view.
+ * Returns 0, or -1 on a database error.
+ *
+ * The page's rows are read by id.  Few matches (the bounded count found
+ * them all): sort just those (in id order, the page's are already
+ * picked).  PostgreSQL, which cannot tell from a substring how rare it
+ * is, would otherwise walk the sort column's index through the whole
+ * table looking for them.  More matches than that: they are not rare,
+ * and page_ids() walks the sort order for the page's ids.
+ */
+static int
+list_rows(struct app_req *ctx, const struct list_query *q, json_t *view,
+    json_t *rows)
+{
+	long long	 total;
+	int		 n, sliced;
+	char		*ids;
+
+	total = match_ids(ctx, q, &ids, &sliced);
+	if (total > LIST_COUNT_MAX) {
+		ids = page_ids(ctx, q);
+		sliced = 1;
+	}
+	if (total == -1 || ids == NULL) {
+		kore_free(ids);
+		return (-1);
+	}
+	if ((n = page_rows(ctx, q, ids, sliced, rows)) == -1)
+		return (-1);
+	json_object_set_new(view, "pages", pages_view(q, total, n));
+
+	return (0);
+}
+
+/*
+ * The rows of the page (ids, an array literal the statement takes over:
+ * the page's alone when sliced, else every match), appended to rows.
+ * Returns how many, or -1 on a database error.
+ */
+static int
+page_rows(struct app_req *ctx, const struct list_query *q, char *ids,
+    int sliced, json_t *rows)
+{
+	struct sql	 s;
+	PGresult	*pr;
+	int		 i, n;
+
+	sql_init(&s);
+	list_select(&s, q->res, F_LIST);
+	kore_buf_appendf(s.text, " WHERE t.id = ANY($%d::bigint[])",
+	    sql_param_own(&s, ids));
+	list_order(&s, q);
+	limit_offset(&s, q->per, sliced ? 0 : (q->page - 1) * q->per);
+
+	n = -1;
+	if ((pr = sql_exec(ctx, &s)) != NULL) {
+		n = PQntuples(pr);
+		for (i = 0; i < n; i++)
+			json_array_append_new(rows, row_view(q->res, pr, i,
+			    F_LIST));
+		PQclear(pr);
+	}
+	sql_free(&s);
+
+	return (n);
 }
 
 /*

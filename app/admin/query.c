@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "admin/resource.h"
+#include "admin/form.h"
 
 struct op {
 	const char	*name;
@@ -62,6 +63,14 @@ static void	 query_error(struct list_query *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static const struct op	*ops_for(enum field_type);
 static const struct op	*op_find(enum field_type, const char *);
+static int	 filter_param(struct list_query *, const char *,
+		    const char *);
+static int	 filters_check(struct list_query *);
+static int	 filter_check(struct list_query *, struct list_filter *);
+static int	 search_param(struct list_query *, const struct params *);
+static int	 sort_params(struct list_query *, const struct params *);
+static int	 page_param(struct list_query *, const struct params *);
+static int	 add_param(struct list_query *, const struct params *);
 static int	 filter_key(const char *, char *, size_t, char *, size_t,
 		    char *, size_t);
 static struct list_filter *filter_slot(struct list_query *,
@@ -73,8 +82,20 @@ static int	 filter_has_values(const struct list_filter *,
 		    const struct op *);
 static void	 where_filter(struct sql *, const struct resource *,
 		    const struct list_filter *);
+static void	 where_blank(struct sql *, const struct field *,
+		    const char *);
+static void	 where_text(struct sql *, const struct resource *,
+		    const struct field *, const char *, const char *);
+static void	 where_enum(struct sql *, const struct field *,
+		    const struct list_filter *);
+static void	 where_ordered(struct sql *, const struct field *,
+		    const char *, const struct list_filter *);
 static const char *lower_copy(const struct resource *, const struct field *);
 static void	 where_search(struct sql *, const struct list_query *);
+static void	 where_word(struct sql *, const struct list_query *,
+		    const char *, size_t, int);
+static void	 fields_match(struct sql *, const struct resource *,
+		    const char *, size_t, int *);
 static size_t	 utf8_chars(const char *, size_t);
 static const char *next_word(const char **, size_t *);
 static char	*word_copy(const char *, size_t);
@@ -94,6 +115,12 @@ struct joined {
 static int	 joined_field(const struct resource *, const struct field *,
 		    struct joined *);
 static const char *cast_for(enum field_type);
+static json_t	*filter_row_view(const struct list_query *,
+		    const struct field *, const struct list_filter *, int);
+static json_t	*filter_ops_view(const struct field *,
+		    const struct list_filter *);
+static json_t	*filter_options_view(const struct field *,
+		    const struct list_filter *);
 static void	 sql_quoted(struct kore_buf *, const char *);
 
 /*
@@ -154,16 +181,9 @@ int
 list_query_parse(struct app_req *ctx, struct list_query *q,
     const struct resource *res, const struct params *p)
 {
-	const struct field	*f;
-	struct list_filter	*lf;
-	const struct op		*op;
-	char			 name[64], n[16], part[8], *end;
-	const char		*v;
-	size_t			 i;
-	int			 k, nvalues;
+	size_t	i;
 
 	memset(q, 0, sizeof(*q));
-	nvalues = 0;
 	q->res = res;
 	q->page = 1;
 	q->per = LIST_PER_PAGE;
@@ -171,103 +191,150 @@ list_query_parse(struct app_req *ctx, struct list_query *q,
 	q->reverse = res->default_reverse;
 
 	for (i = 0; i < p->n; i++) {
-		if (strncmp(p->v[i].key, "f[", 2) != 0)
-			continue;
-
-		if (filter_key(p->v[i].key, name, sizeof(name), n, sizeof(n),
-		    part, sizeof(part)) == -1) {
-			query_error(q,
-			    "The filter parameter '%.60s' is malformed.",
-			    p->v[i].key);
+		if (strncmp(p->v[i].key, "f[", 2) == 0 &&
+		    filter_param(q, p->v[i].key, p->v[i].val) == -1)
 			return (-1);
-		}
-
-		f = resource_field(res, name);
-		if (f == NULL || !(f->flags & (F_FILTER | F_HIDDEN))) {
-			query_error(q,
-			    "%s cannot be filtered on '%.60s'.", res->label,
-			    name);
-			return (-1);
-		}
-
-		if ((lf = filter_slot(q, f, n)) == NULL) {
-			query_error(q, "At most %d filters at a time.",
-			    LIST_FILTERS_MAX);
-			return (-1);
-		}
-
-		if (strcmp(part, "o") == 0) {
-			(void)kore_strlcpy(lf->op, p->v[i].val,
-			    sizeof(lf->op));
-			if (strlen(p->v[i].val) >= sizeof(lf->op) ||
-			    op_find(f->type, p->v[i].val) == NULL) {
-				query_error(q,
-				    "'%.20s' is not an operator for %s.",
-				    p->v[i].val, f->label);
-				lf->op[0] = '\0';
-				return (-1);
-			}
-		} else if (strcmp(part, "v") == 0) {
-			lf->v = p->v[i].val;
-		} else {
-			if (lf->nvs == (int)(sizeof(lf->vs) /
-			    sizeof(lf->vs[0]))) {
-				query_error(q,
-				    "Too many values for %s.", f->label);
-				return (-1);
-			}
-			lf->vs[lf->nvs++] = p->v[i].val;
-		}
 	}
 
-	/* Each filter's operator and values, checked for its type. */
+	if (filters_check(q) == -1 || search_param(q, p) == -1 ||
+	    sort_params(q, p) == -1 || page_param(q, p) == -1 ||
+	    add_param(q, p) == -1)
+		return (-1);
+
+	if (q->search != NULL)
+		q->trgm = trgm_stats_get(ctx, res);
+
+	return (0);
+}
+
+/* One f[<field>][<n>][...] parameter: into its filter's slot. */
+static int
+filter_param(struct list_query *q, const char *key, const char *val)
+{
+	const struct field	*f;
+	struct list_filter	*lf;
+	char			 name[64], n[16], part[8];
+
+	if (filter_key(key, name, sizeof(name), n, sizeof(n), part,
+	    sizeof(part)) == -1) {
+		query_error(q, "The filter parameter '%.60s' is malformed.",
+		    key);
+		return (-1);
+	}
+
+	f = resource_field(q->res, name);
+	if (f == NULL || !(f->flags & (F_FILTER | F_HIDDEN))) {
+		query_error(q, "%s cannot be filtered on '%.60s'.",
+		    q->res->label, name);
+		return (-1);
+	}
+
+	if ((lf = filter_slot(q, f, n)) == NULL) {
+		query_error(q, "At most %d filters at a time.",
+		    LIST_FILTERS_MAX);
+		return (-1);
+	}
+
+	if (strcmp(part, "o") == 0) {
+		(void)kore_strlcpy(lf->op, val, sizeof(lf->op));
+		if (strlen(val) >= sizeof(lf->op) ||
+		    op_find(f->type, val) == NULL) {
+			query_error(q, "'%.20s' is not an operator for %s.",
+			    val, f->label);
+			lf->op[0] = '\0';
+			return (-1);
+		}
+	} else if (strcmp(part, "v") == 0) {
+		lf->v = val;
+	} else {
+		if (lf->nvs == (int)(sizeof(lf->vs) / sizeof(lf->vs[0]))) {
+			query_error(q, "Too many values for %s.", f->label);
+			return (-1);
+		}
+		lf->vs[lf->nvs++] = val;
+	}
+
+	return (0);
+}
+
+/*
+ * Each filter's operator and values, checked for its type; the values
+ * in all, each a parameter of the statement, which takes so many.
+ */
+static int
+filters_check(struct list_query *q)
+{
+	int	k, n, nvalues;
+
+	nvalues = 0;
 	for (k = 0; k < q->nfilters; k++) {
-		lf = &q->filters[k];
-		if (lf->op[0] == '\0')
-			(void)kore_strlcpy(lf->op, ops_for(lf->field->type)->name,
-			    sizeof(lf->op));
-		else if (strcmp(lf->op, "default") == 0)
-			(void)kore_strlcpy(lf->op, ops_for(lf->field->type)->name,
-			    sizeof(lf->op));
-		op = op_find(lf->field->type, lf->op);
-
-		if (op->values == 2) {
-			lf->v = lf->nvs > 0 ? lf->vs[0] : lf->v;
-			lf->v2 = lf->nvs > 1 ? lf->vs[1] : NULL;
-		} else if (op->values == 1 && lf->v == NULL && lf->nvs > 0) {
-			lf->v = lf->vs[0];
-		} else if (op->values == -1 && lf->v != NULL &&
-		    *lf->v != '\0' && lf->nvs < 32) {
-			lf->vs[lf->nvs++] = lf->v;
-		}
-
-		if (op->values == -1) {
-			for (i = 0; i < (size_t)lf->nvs; i++) {
-				if (value_check(q, lf->field, lf->vs[i]) == -1)
-					return (-1);
-				/* The words shown for a choice stand for it. */
-				if (lf->field->type == FT_ENUM)
-					lf->vs[i] = field_option_value(lf->field,
-					    lf->vs[i]);
-			}
-			nvalues += lf->nvs;
-			continue;
-		}
-		if (lf->v != NULL && *lf->v != '\0' &&
-		    value_check(q, lf->field, lf->v) == -1)
+		if ((n = filter_check(q, &q->filters[k])) == -1)
 			return (-1);
-		if (lf->v2 != NULL && *lf->v2 != '\0' &&
-		    value_check(q, lf->field, lf->v2) == -1)
-			return (-1);
-		nvalues += op->values;
+		nvalues += n;
 	}
 
-	/* Each value is a parameter of the statement, which takes so many. */
 	if (nvalues > LIST_FILTER_VALUES_MAX) {
 		query_error(q, "Too many filter values "
 		    "(at most %d in all).", LIST_FILTER_VALUES_MAX);
 		return (-1);
 	}
+
+	return (0);
+}
+
+/*
+ * A filter's operator (its type's first when none or "default" was
+ * given), its values placed as the operator takes them and checked.
+ * Returns how many values it adds to the statement, or -1.
+ */
+static int
+filter_check(struct list_query *q, struct list_filter *lf)
+{
+	const struct op	*op;
+	int		 i;
+
+	if (lf->op[0] == '\0' || strcmp(lf->op, "default") == 0)
+		(void)kore_strlcpy(lf->op, ops_for(lf->field->type)->name,
+		    sizeof(lf->op));
+	op = op_find(lf->field->type, lf->op);
+
+	if (op->values == 2) {
+		lf->v = lf->nvs > 0 ? lf->vs[0] : lf->v;
+		lf->v2 = lf->nvs > 1 ? lf->vs[1] : NULL;
+	} else if (op->values == 1 && lf->v == NULL && lf->nvs > 0) {
+		lf->v = lf->vs[0];
+	} else if (op->values == -1 && lf->v != NULL &&
+	    *lf->v != '\0' && lf->nvs < 32) {
+		lf->vs[lf->nvs++] = lf->v;
+	}
+
+	if (op->values == -1) {
+		for (i = 0; i < lf->nvs; i++) {
+			if (value_check(q, lf->field, lf->vs[i]) == -1)
+				return (-1);
+			/* The words shown for a choice stand for it. */
+			if (lf->field->type == FT_ENUM)
+				lf->vs[i] = field_option_value(lf->field,
+				    lf->vs[i]);
+		}
+		return (lf->nvs);
+	}
+
+	if (lf->v != NULL && *lf->v != '\0' &&
+	    value_check(q, lf->field, lf->v) == -1)
+		return (-1);
+	if (lf->v2 != NULL && *lf->v2 != '\0' &&
+	    value_check(q, lf->field, lf->v2) == -1)
+		return (-1);
+
+	return (op->values);
+}
+
+/* query=<words>, at most 200 characters. */
+static int
+search_param(struct list_query *q, const struct params *p)
+{
+	const char	*v;
 
 	if ((v = params_get(p, "query")) != NULL)
 		q->search = v;
@@ -278,11 +345,21 @@ list_query_parse(struct app_req *ctx, struct list_query *q,
 		return (-1);
 	}
 
+	return (0);
+}
+
+/* sort=<field>&sort_reverse=true|false */
+static int
+sort_params(struct list_query *q, const struct params *p)
+{
+	const struct field	*f;
+	const char		*v;
+
 	if ((v = params_get(p, "sort")) != NULL && *v != '\0') {
-		f = resource_field(res, v);
+		f = resource_field(q->res, v);
 		if (f == NULL || !(f->flags & F_SORT)) {
-			query_error(q,
-			    "%s cannot be sorted by '%.60s'.", res->label, v);
+			query_error(q, "%s cannot be sorted by '%.60s'.",
+			    q->res->label, v);
 			return (-1);
 		}
 		q->sort = f;
@@ -299,31 +376,50 @@ list_query_parse(struct app_req *ctx, struct list_query *q,
 		}
 	}
 
-	if ((v = params_get(p, "page")) != NULL && *v != '\0') {
-		q->page = strtol(v, &end, 10);
-		if (*end != '\0' || !isdigit((unsigned char)*v) ||
-		    q->page < 1 || q->page > LIST_PAGE_MAX) {
-			q->page = 1;
-			query_error(q,
-			    "The page must be a number from 1 to %d; narrow "
-			    "the list with a search or a filter to go further.",
-			    LIST_PAGE_MAX);
-			return (-1);
-		}
+	return (0);
+}
+
+/* page=<n>, 1 to LIST_PAGE_MAX. */
+static int
+page_param(struct list_query *q, const struct params *p)
+{
+	const char	*v;
+	char		*end;
+
+	if ((v = params_get(p, "page")) == NULL || *v == '\0')
+		return (0);
+
+	q->page = strtol(v, &end, 10);
+	if (*end != '\0' || !isdigit((unsigned char)*v) ||
+	    q->page < 1 || q->page > LIST_PAGE_MAX) {
+		q->page = 1;
+		query_error(q,
+		    "The page must be a number from 1 to %d; narrow "
+		    "the list with a search or a filter to go further.",
+		    LIST_PAGE_MAX);
+		return (-1);
 	}
 
-	if ((v = params_get(p, "add")) != NULL && *v != '\0') {
-		f = resource_field(res, v);
-		if (f == NULL || !(f->flags & F_FILTER)) {
-			query_error(q,
-			    "%s cannot be filtered on '%.60s'.", res->label, v);
-			return (-1);
-		}
-		q->add = f->name;
-	}
+	return (0);
+}
 
-	if (q->search != NULL)
-		q->trgm = trgm_stats_get(ctx, res);
+/* add=<field>: a new row of the "Add filter" form. */
+static int
+add_param(struct list_query *q, const struct params *p)
+{
+	const struct field	*f;
+	const char		*v;
+
+	if ((v = params_get(p, "add")) == NULL || *v == '\0')
+		return (0);
+
+	f = resource_field(q->res, v);
+	if (f == NULL || !(f->flags & F_FILTER)) {
+		query_error(q, "%s cannot be filtered on '%.60s'.",
+		    q->res->label, v);
+		return (-1);
+	}
+	q->add = f->name;
 
 	return (0);
 }
@@ -762,11 +858,9 @@ search_text_match(struct sql *s, const char *expr,
 static void
 where_search(struct sql *s, const struct list_query *q)
 {
-	const struct field	*f;
-	struct joined		 jf;
-	const char		*p, *w;
-	size_t			 len, digits;
-	int			 n, nint, nw, words, first, long_word;
+	const char	*p, *w;
+	size_t		 len;
+	int		 words, long_word;
 
 	if (q->search == NULL)
 		return;
@@ -793,67 +887,92 @@ where_search(struct sql *s, const struct list_query *q)
 			    ((unsigned char)w[len] & 0xc0) == 0x80)
 				len--;
 		}
+		where_word(s, q, w, len, long_word);
+	}
+}
 
-		for (digits = 0; digits < len &&
-		    isdigit((unsigned char)w[digits]); digits++)
-			;
+/*
+ * One word of the search: in the resource's search column (by its
+ * bigrams for a two-character word beside longer ones), else in each
+ * searchable field; and a number in the whole-number fields.
+ */
+static void
+where_word(struct sql *s, const struct list_query *q, const char *w,
+    size_t len, int long_word)
+{
+	const struct resource	*res;
+	int			 nw, first;
 
-		/*
-		 * Parameters are added as they are used: PostgreSQL cannot
-		 * type one the statement never mentions (a number searched
-		 * where no field is a number).
-		 */
-		n = nint = 0;
-		kore_buf_appendf(s->text, " AND (");
-		first = 1;
-		if (q->res->search_expr != NULL &&
-		    q->res->bigram_expr != NULL && long_word &&
-		    utf8_chars(w, len) == 2) {
-			nw = sql_param_own(s, word_copy(w, len));
-			kore_buf_appendf(s->text, "(%s @> search_bigram_codes("
-			    "lower($%d)) AND strpos(%s, lower($%d)) > 0)",
-			    q->res->bigram_expr, nw, q->res->search_expr, nw);
-			first = 0;
-		} else if (q->res->search_expr != NULL) {
-			search_text_match(s, q->res->search_expr, q->trgm, w,
-			    len);
-			first = 0;
-		}
-		for (f = q->res->fields; f->name != NULL; f++) {
-			if (!(f->flags & F_SEARCH))
+	res = q->res;
+	kore_buf_appendf(s->text, " AND (");
+	first = 1;
+	if (res->search_expr != NULL && res->bigram_expr != NULL &&
+	    long_word && utf8_chars(w, len) == 2) {
+		nw = sql_param_own(s, word_copy(w, len));
+		kore_buf_appendf(s->text, "(%s @> search_bigram_codes("
+		    "lower($%d)) AND strpos(%s, lower($%d)) > 0)",
+		    res->bigram_expr, nw, res->search_expr, nw);
+		first = 0;
+	} else if (res->search_expr != NULL) {
+		search_text_match(s, res->search_expr, q->trgm, w, len);
+		first = 0;
+	}
+	fields_match(s, res, w, len, &first);
+	if (first)
+		kore_buf_appendf(s->text, "false");
+	kore_buf_appendf(s->text, ")");
+}
+
+/*
+ * The word in each searchable field, ORed (*first: nothing before it
+ * yet): whole-number fields when it is one, text fields (those not in
+ * the search column) by substring.
+ */
+static void
+fields_match(struct sql *s, const struct resource *res, const char *w,
+    size_t len, int *first)
+{
+	const struct field	*f;
+	struct joined		 jf;
+	size_t			 digits;
+	int			 n, nint;
+
+	for (digits = 0; digits < len && isdigit((unsigned char)w[digits]);
+	    digits++)
+		;
+
+	/*
+	 * Parameters are added as they are used: PostgreSQL cannot type
+	 * one the statement never mentions (a number searched where no
+	 * field is a number).
+	 */
+	n = nint = 0;
+	for (f = res->fields; f->name != NULL; f++) {
+		if (!(f->flags & F_SEARCH))
+			continue;
+		if (f->type != FT_INT && res->search_expr != NULL)
+			continue;
+		if (f->type == FT_INT) {
+			if (digits != len || len > 18)
 				continue;
-			if (f->type != FT_INT && q->res->search_expr != NULL)
-				continue;
-			if (f->type == FT_INT) {
-				if (digits != len || len > 18)
-					continue;
-				if (nint == 0) {
-					nint = sql_param_own(s,
-					    word_copy(w, len));
-				}
-				kore_buf_appendf(s->text, "%s%s = $%d::bigint",
-				    first ? "" : " OR ", f->expr, nint);
-			} else {
-				if (n == 0) {
-					n = sql_param_own(s,
-					    sql_like_pattern(w, len, 1, 1));
-				}
-				if (joined_field(q->res, f, &jf) == 0) {
-					kore_buf_appendf(s->text, "%s%s = ANY "
-					    "(ARRAY(SELECT id FROM %s WHERE %s "
-					    "ILIKE $%d))", first ? "" : " OR ",
-					    jf.fk, jf.table, jf.column, n);
-				} else {
-					kore_buf_appendf(s->text,
-					    "%s%s ILIKE $%d", first ? "" :
-					    " OR ", f->expr, n);
-				}
-			}
-			first = 0;
+			if (nint == 0)
+				nint = sql_param_own(s, word_copy(w, len));
+			kore_buf_appendf(s->text, "%s%s = $%d::bigint",
+			    *first ? "" : " OR ", f->expr, nint);
+		} else {
+			if (n == 0)
+				n = sql_param_own(s,
+				    sql_like_pattern(w, len, 1, 1));
+			if (joined_field(res, f, &jf) == 0)
+				kore_buf_appendf(s->text, "%s%s = ANY (ARRAY("
+				    "SELECT id FROM %s WHERE %s ILIKE $%d))",
+				    *first ? "" : " OR ", jf.fk, jf.table,
+				    jf.column, n);
+			else
+				kore_buf_appendf(s->text, "%s%s ILIKE $%d",
+				    *first ? "" : " OR ", f->expr, n);
 		}
-		if (first)
-			kore_buf_appendf(s->text, "false");
-		kore_buf_appendf(s->text, ")");
+		*first = 0;
 	}
 }
 
@@ -950,72 +1069,94 @@ where_filter(struct sql *s, const struct resource *res,
 {
 	const struct field	*f;
 	const struct op		*op;
-	struct joined		 jf;
-	const char		*e, *cast;
-	int			 n, m, i, time;
 
 	f = lf->field;
 	op = op_find(f->type, lf->op);
 	if (op == NULL || !filter_has_values(lf, op))
 		return;
 
+	if (strcmp(op->name, "_blank") == 0 ||
+	    strcmp(op->name, "_present") == 0)
+		where_blank(s, f, op->name);
+	else if (f->type == FT_TEXT)
+		where_text(s, res, f, op->name, lf->v);
+	else if (f->type == FT_ENUM)
+		where_enum(s, f, lf);
+	else if (f->type == FT_BOOL)
+		kore_buf_appendf(s->text, " AND %s = $%d::boolean", f->expr,
+		    sql_param(s, lf->v));
+	else
+		where_ordered(s, f, op->name, lf);
+}
+
+/* _blank: NULL (or, for text, empty); _present: neither. */
+static void
+where_blank(struct sql *s, const struct field *f, const char *op)
+{
+	const char	*e;
+
+	e = f->expr;
+	if (strcmp(op, "_present") == 0)
+		kore_buf_appendf(s->text,
+		    " AND (%s IS NOT NULL AND %s <> '')", e, e);
+	else if (f->type == FT_TEXT)
+		kore_buf_appendf(s->text, " AND (%s IS NULL OR %s = '')", e, e);
+	else
+		kore_buf_appendf(s->text, " AND %s IS NULL", e);
+}
+
+static void
+where_text(struct sql *s, const struct resource *res, const struct field *f,
+    const char *op, const char *v)
+{
+	struct joined	jf;
+
+	/*
+	 * A field of a joined table is matched in that table, where its
+	 * index is, and the rows found by their ids: matched on the joined
+	 * rows, nothing could use an index.
+	 */
+	if (joined_field(res, f, &jf) == 0) {
+		kore_buf_appendf(s->text, " AND %s = ANY (ARRAY(SELECT "
+		    "id FROM %s WHERE ", jf.fk, jf.table);
+		text_match(s, jf.column, NULL, op, v);
+		kore_buf_appendf(s->text, "))");
+	} else {
+		kore_buf_appendf(s->text, " AND ");
+		text_match(s, f->expr, lower_copy(res, f), op, v);
+	}
+}
+
+/* One of the chosen values. */
+static void
+where_enum(struct sql *s, const struct field *f, const struct list_filter *lf)
+{
+	int	i, n;
+
+	kore_buf_appendf(s->text, " AND %s IN (", f->expr);
+	for (i = 0; i < lf->nvs; i++) {
+		n = sql_param(s, lf->vs[i]);
+		kore_buf_appendf(s->text, "%s$%d", i ? ", " : "", n);
+	}
+	kore_buf_appendf(s->text, ")");
+}
+
+/*
+ * Numbers and dates.  A timestamp compared with a day covers the whole
+ * day (UTC): "= 2024-05-01" is from its midnight to the next.
+ */
+static void
+where_ordered(struct sql *s, const struct field *f, const char *op,
+    const struct list_filter *lf)
+{
+	const char	*e, *cast;
+	int		 n, time;
+
 	e = f->expr;
 	cast = cast_for(f->type);
 	time = f->type == FT_TIME;
 
-	if (strcmp(op->name, "_blank") == 0) {
-		if (f->type == FT_TEXT)
-			kore_buf_appendf(s->text, " AND (%s IS NULL OR %s = '')",
-			    e, e);
-		else
-			kore_buf_appendf(s->text, " AND %s IS NULL", e);
-		return;
-	}
-	if (strcmp(op->name, "_present") == 0) {
-		kore_buf_appendf(s->text,
-		    " AND (%s IS NOT NULL AND %s <> '')", e, e);
-		return;
-	}
-
-	if (f->type == FT_TEXT) {
-		/*
-		 * A field of a joined table is matched in that table, where
-		 * its index is, and the rows found by their ids: matched on
-		 * the joined rows, nothing could use an index.
-		 */
-		if (joined_field(res, f, &jf) == 0) {
-			kore_buf_appendf(s->text, " AND %s = ANY (ARRAY(SELECT "
-			    "id FROM %s WHERE ", jf.fk, jf.table);
-			text_match(s, jf.column, NULL, op->name, lf->v);
-			kore_buf_appendf(s->text, "))");
-		} else {
-			kore_buf_appendf(s->text, " AND ");
-			text_match(s, e, lower_copy(res, f), op->name, lf->v);
-		}
-		return;
-	}
-
-	if (f->type == FT_ENUM) {
-		kore_buf_appendf(s->text, " AND %s IN (", e);
-		for (i = 0; i < lf->nvs; i++) {
-			n = sql_param(s, lf->vs[i]);
-			kore_buf_appendf(s->text, "%s$%d", i ? ", " : "", n);
-		}
-		kore_buf_appendf(s->text, ")");
-		return;
-	}
-
-	if (f->type == FT_BOOL) {
-		n = sql_param(s, lf->v);
-		kore_buf_appendf(s->text, " AND %s = $%d::boolean", e, n);
-		return;
-	}
-
-	/*
-	 * Numbers and dates.  A timestamp compared with a day covers the
-	 * whole day (UTC): "= 2024-05-01" is from its midnight to the next.
-	 */
-	if (strcmp(op->name, "eq") == 0) {
+	if (strcmp(op, "eq") == 0) {
 		n = sql_param(s, lf->v);
 		if (time) {
 			kore_buf_appendf(s->text, " AND %s >= $%d::date AND "
@@ -1024,23 +1165,23 @@ where_filter(struct sql *s, const struct resource *res,
 			kore_buf_appendf(s->text, " AND %s = $%d%s", e, n,
 			    cast);
 		}
-	} else if (strcmp(op->name, "lt") == 0) {
+	} else if (strcmp(op, "lt") == 0) {
 		n = sql_param(s, lf->v);
 		kore_buf_appendf(s->text, " AND %s < $%d%s", e, n, cast);
-	} else if (strcmp(op->name, "gt") == 0) {
+	} else if (strcmp(op, "gt") == 0) {
 		n = sql_param(s, lf->v);
 		kore_buf_appendf(s->text, time ? " AND %s >= $%d%s + 1" :
 		    " AND %s > $%d%s", e, n, cast);
-	} else if (strcmp(op->name, "between") == 0) {
+	} else if (strcmp(op, "between") == 0) {
 		if (lf->v != NULL && *lf->v != '\0') {
 			n = sql_param(s, lf->v);
 			kore_buf_appendf(s->text, " AND %s >= $%d%s", e, n,
 			    cast);
 		}
 		if (lf->v2 != NULL && *lf->v2 != '\0') {
-			m = sql_param(s, lf->v2);
+			n = sql_param(s, lf->v2);
 			kore_buf_appendf(s->text, time ?
-			    " AND %s < $%d%s + 1" : " AND %s <= $%d%s", e, m,
+			    " AND %s < $%d%s + 1" : " AND %s <= $%d%s", e, n,
 			    cast);
 		}
 	}
@@ -1067,15 +1208,7 @@ list_order(struct sql *s, const struct list_query *q)
 const char *
 field_option_label(const struct field *f, const char *value)
 {
-	const char *const	*o;
-
-	for (o = f->options; o != NULL && o[0] != NULL && o[1] != NULL;
-	    o += 2) {
-		if (strcmp(o[0], value) == 0)
-			return (o[1]);
-	}
-
-	return (NULL);
+	return (choice_label(f->options, value));
 }
 
 /*
@@ -1160,6 +1293,21 @@ list_select(struct sql *s, const struct resource *res, int flag)
 	    res->badge_expr : "false");
 	kore_buf_appendf(s->text, ", (%s)::text FROM %s", res->title_expr,
 	    res->from);
+}
+
+/*
+ * The value in column col of a row, NULL when it is NULL, for a result
+ * whose columns are placed by position rather than named: list_select()
+ * lays out t.id, then each field's value followed by its link id when it
+ * links, then the badge and the title; an edit descriptor's expressions
+ * come in its order.
+ */
+const char *
+list_value(PGresult *res, int row, int col)
+{
+	if (PQgetisnull(res, row, col))
+		return (NULL);
+	return (PQgetvalue(res, row, col));
 }
 
 /*
@@ -1261,84 +1409,99 @@ list_query_string(const struct list_query *q, const char *what,
 json_t *
 list_filters_view(const struct list_query *q)
 {
-	const struct list_filter	*lf;
-	const struct field		*f;
-	const struct op			*o;
-	json_t				*rows, *row, *ops, *opts;
-	char				*drop, fresh[16];
-	size_t				 k;
-	int				 i, j, sel;
+	json_t	*rows;
+	int	 i;
 
 	rows = json_array();
-	for (i = 0; i <= q->nfilters; i++) {
-		if (i == q->nfilters) {
-			if (q->add == NULL)
-				break;
-			f = resource_field(q->res, q->add);
-			lf = NULL;
-		} else {
-			lf = &q->filters[i];
-			f = lf->field;
-		}
-
-		ops = json_array();
-		for (o = ops_for(f->type); o->name != NULL; o++) {
-			json_array_append_new(ops, json_pack("{s:s, s:s, s:b}",
-			    "value", o->name, "label", o->label, "selected",
-			    lf != NULL && strcmp(lf->op, o->name) == 0));
-		}
-
-		opts = json_array();
-		if (f->type == FT_ENUM || f->type == FT_BOOL) {
-			for (k = 0; f->type == FT_ENUM &&
-			    f->options[k] != NULL && f->options[k + 1] != NULL;
-			    k += 2) {
-				sel = 0;
-				for (j = 0; lf != NULL && j < lf->nvs; j++)
-					sel |= strcmp(lf->vs[j],
-					    f->options[k]) == 0;
-				json_array_append_new(opts, json_pack(
-				    "{s:s, s:s, s:b}", "value", f->options[k],
-				    "label", f->options[k + 1], "selected", sel));
-			}
-			if (f->type == FT_BOOL) {
-				json_array_append_new(opts, json_pack(
-				    "{s:s, s:s, s:b}", "value", "true",
-				    "label", "Yes", "selected", lf != NULL &&
-				    lf->v != NULL && strcmp(lf->v, "true") == 0));
-				json_array_append_new(opts, json_pack(
-				    "{s:s, s:s, s:b}", "value", "false",
-				    "label", "No", "selected", lf != NULL &&
-				    lf->v != NULL && strcmp(lf->v, "false") == 0));
-			}
-		}
-
-		/* A new row gets an index no other row of the form uses. */
-		if (lf == NULL)
-			(void)snprintf(fresh, sizeof(fresh), "x%d", q->nfilters);
-
-		row = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:b, "
-		    "s:b, s:b, s:b, s:s}",
-		    "field", f->name, "label", f->label,
-		    "n", lf != NULL ? lf->n : fresh,
-		    "ops", ops, "options", opts,
-		    "value", lf != NULL && lf->v != NULL ? lf->v : "",
-		    "value2", lf != NULL && lf->v2 != NULL ? lf->v2 : "",
-		    "is_enum", f->type == FT_ENUM,
-		    "is_bool", f->type == FT_BOOL,
-		    "is_date", f->type == FT_DATE || f->type == FT_TIME,
-		    "is_text", f->type == FT_TEXT,
-		    "input", (f->type == FT_DATE || f->type == FT_TIME) ?
-		    "date" : (f->type == FT_INT || f->type == FT_DECIMAL) ?
-		    "text" : "search");
-		if (lf != NULL) {
-			drop = list_query_string(q, "drop", NULL, i);
-			json_object_set_new(row, "remove_href",
-			    json_sprintf("%s%s", resource_path(q->res), drop));
-			kore_free(drop);
-		}
-		json_array_append_new(rows, row);
+	for (i = 0; i < q->nfilters; i++) {
+		json_array_append_new(rows, filter_row_view(q,
+		    q->filters[i].field, &q->filters[i], i));
+	}
+	if (q->add != NULL) {
+		json_array_append_new(rows, filter_row_view(q,
+		    resource_field(q->res, q->add), NULL, q->nfilters));
 	}
 
 	return (rows);
+}
+
+/* A row of the form: filter i (lf), or a new one on f (lf NULL). */
+static json_t *
+filter_row_view(const struct list_query *q, const struct field *f,
+    const struct list_filter *lf, int i)
+{
+	json_t	*row;
+	char	*drop, fresh[16];
+
+	/* A new row gets an index no other row of the form uses. */
+	if (lf == NULL)
+		(void)snprintf(fresh, sizeof(fresh), "x%d", q->nfilters);
+
+	row = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:b, "
+	    "s:b, s:b, s:b, s:s}",
+	    "field", f->name, "label", f->label,
+	    "n", lf != NULL ? lf->n : fresh,
+	    "ops", filter_ops_view(f, lf),
+	    "options", filter_options_view(f, lf),
+	    "value", lf != NULL && lf->v != NULL ? lf->v : "",
+	    "value2", lf != NULL && lf->v2 != NULL ? lf->v2 : "",
+	    "is_enum", f->type == FT_ENUM,
+	    "is_bool", f->type == FT_BOOL,
+	    "is_date", f->type == FT_DATE || f->type == FT_TIME,
+	    "is_text", f->type == FT_TEXT,
+	    "input", (f->type == FT_DATE || f->type == FT_TIME) ?
+	    "date" : (f->type == FT_INT || f->type == FT_DECIMAL) ?
+	    "text" : "search");
+	if (lf != NULL) {
+		drop = list_query_string(q, "drop", NULL, i);
+		json_object_set_new(row, "remove_href",
+		    json_sprintf("%s%s", resource_path(q->res), drop));
+		kore_free(drop);
+	}
+
+	return (row);
+}
+
+/* The operators of f's type, the filter's selected. */
+static json_t *
+filter_ops_view(const struct field *f, const struct list_filter *lf)
+{
+	const struct op	*o;
+	json_t		*ops;
+
+	ops = json_array();
+	for (o = ops_for(f->type); o->name != NULL; o++) {
+		json_array_append_new(ops, option_view(o->name, o->label,
+		    lf != NULL && strcmp(lf->op, o->name) == 0));
+	}
+
+	return (ops);
+}
+
+/* The choices of an enum or yes/no field, the filter's selected. */
+static json_t *
+filter_options_view(const struct field *f, const struct list_filter *lf)
+{
+	json_t		*opts;
+	size_t		 k;
+	int		 j, sel;
+
+	opts = json_array();
+	for (k = 0; f->type == FT_ENUM && f->options[k] != NULL &&
+	    f->options[k + 1] != NULL; k += 2) {
+		sel = 0;
+		for (j = 0; lf != NULL && j < lf->nvs; j++)
+			sel |= strcmp(lf->vs[j], f->options[k]) == 0;
+		json_array_append_new(opts, option_view(f->options[k],
+		    f->options[k + 1], sel));
+	}
+	if (f->type == FT_BOOL) {
+		json_array_append_new(opts, option_view("true", "Yes",
+		    lf != NULL && lf->v != NULL && strcmp(lf->v, "true") == 0));
+		json_array_append_new(opts, option_view("false", "No",
+		    lf != NULL && lf->v != NULL &&
+		    strcmp(lf->v, "false") == 0));
+	}
+
+	return (opts);
 }

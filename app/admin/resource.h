@@ -144,24 +144,27 @@ struct sql {
 
 extern const struct resource	*resources[];
 
+/* admin/resources_find.c */
 const struct resource	*resource_find(const char *);
 const struct field	*resource_field(const struct resource *,
 			    const char *);
 const char		*resource_path(const struct resource *);
 
+/* admin/query.c: the list SQL */
 int	 list_query_parse(struct app_req *, struct list_query *,
 	    const struct resource *, const struct params *);
 void	 list_where(struct sql *, const struct list_query *);
 void	 list_order(struct sql *, const struct list_query *);
 void	 list_select(struct sql *, const struct resource *, int);
 void	 list_select_value(struct kore_buf *, const struct field *);
+const char	*list_value(PGresult *, int, int);
 const char	*field_option_label(const struct field *, const char *);
 const char	*field_option_value(const struct field *, const char *);
 char	*list_query_string(const struct list_query *, const char *,
 	    const char *, int);
 json_t	*list_filters_view(const struct list_query *);
 
-/* Edit links and actions for those who may edit (admin/edit.c). */
+/* Edit links and actions for editors (admin/record_actions.c). */
 void	 edit_show_decorate(struct app_req *, const struct resource *,
 	    const char *, json_t *);
 void	 edit_list_decorate(struct app_req *, const struct resource *,
@@ -186,11 +189,10 @@ int		 sql_param_own(struct sql *, char *);
 char		*sql_like_pattern(const char *, size_t, int, int);
 PGresult	*sql_exec(struct app_req *, struct sql *);
 
-/* One versions row's changes and event in words (admin/history.c), for
- * the customer timeline (admin/timeline.c). */
-json_t		*changes_view(const struct resource *, const char *,
-		    const char *);
-const char	*event_label(const char *);
+/* A history page's ?page= (-1 when bad), and one versions row as the
+ * history pages show it (admin/history.c); the customer timeline's too. */
+long		 history_page(struct app_req *);
+json_t		*history_event(const struct resource *, PGresult *, int);
 
 /* A customer's timeline: the history of their records (admin/timeline.c). */
 int		 page_customer_timeline(struct http_request *,

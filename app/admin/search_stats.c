@@ -148,7 +148,8 @@ stats_take(struct app_req *ctx, struct trgm_stats *st)
 	 * LIMIT bounds what that costs.
 	 */
 	sql = kore_buf_alloc(256);
-	kore_buf_appendf(sql, "SELECT %s FROM %s t TABLESAMPLE SYSTEM ((SELECT "
+	kore_buf_appendf(sql, "SELECT %s AS search_text FROM %s t "
+	    "TABLESAMPLE SYSTEM ((SELECT "
 	    "least(100, 100 * $1::float8 / greatest(reltuples, 1)) FROM "
 	    "pg_class WHERE oid = $2::regclass)) LIMIT %d",
 	    st->res->search_expr, st->res->table, SAMPLE_ROWS * 3);
@@ -171,17 +172,18 @@ static void
 stats_count(struct trgm_stats *st, PGresult *res, u_int32_t *seen)
 {
 	const char	*text;
-	int		 i, n, len, k, slot;
+	int		 i, n, len, k, slot, col;
 
 	memset(st->rows, 0, TRGM_SLOTS * sizeof(*st->rows));
+	col = PQfnumber(res, "search_text");
 	n = PQntuples(res);
 	if (n > UINT16_MAX)
 		n = UINT16_MAX;
 	for (i = 0; i < n; i++) {
-		if (PQgetisnull(res, i, 0))
+		if (PQgetisnull(res, i, col))
 			continue;
-		text = PQgetvalue(res, i, 0);
-		len = PQgetlength(res, i, 0);
+		text = PQgetvalue(res, i, col);
+		len = PQgetlength(res, i, col);
 		for (k = 0; k + 3 <= len; k++) {
 			if ((slot = trgm_slot(text + k)) == -1 ||
 			    seen[slot] == (u_int32_t)i + 1)

@@ -20,7 +20,6 @@
 
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "admin/resource.h"
@@ -85,7 +84,6 @@ static const struct resource	*resource_by_table(const char *);
 static json_t	*timeline_event(PGresult *, int);
 static json_t	*timeline_events(struct app_req *, const char *, long, int,
 		    int *);
-static long	 timeline_page(struct app_req *);
 static json_t	*customer_title(struct app_req *, const char *, int *);
 
 /* The resource whose rows versions.item_type names, or NULL. */
@@ -107,34 +105,16 @@ static json_t *
 timeline_event(PGresult *pr, int i)
 {
 	const struct resource	*res;
-	const char		*event, *item_id;
+	const char		*item_id;
 	json_t			*ev;
 
 	if ((res = resource_by_table(DB_COL(pr, i, "item_type"))) == NULL)
 		return (NULL);
-	event = DB_COL(pr, i, "event");
 	item_id = DB_COL(pr, i, "item_id");
-
-	ev = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s?, s:s, s:s}",
-	    "id", DB_COL(pr, i, "id"),
-	    "item_type", res->name,
-	    "item_id", item_id,
-	    "event", event,
-	    "changes", changes_view(res, event, DB_COL(pr, i, "changes")),
-	    "actor", DB_COL(pr, i, "actor"),
-	    "ticket_url", DB_NULL(pr, i, "ticket_url") ? NULL :
-	    DB_COL(pr, i, "ticket_url"),
-	    "at", DB_COL(pr, i, "at"),
-	    "at_iso", DB_COL(pr, i, "at_iso"));
-	if (ev == NULL)
-		return (NULL);
-	json_object_set_new(ev, "event_label", json_string(event_label(event)));
-	json_object_set_new(ev, "is_update",
-	    json_boolean(strcmp(event, "update") == 0));
+	ev = history_event(res, pr, i);
+	json_object_set_new(ev, "item_type", json_string(res->name));
 	json_object_set_new(ev, "record_label", json_sprintf("%s #%s",
 	    res->singular, item_id));
-	json_object_set_new(ev, "record_href", json_sprintf("/admin/%s/%s",
-	    res->name, item_id));
 	json_object_set_new(ev, "history_href", json_sprintf(
 	    "/admin/%s/%s/history", res->name, item_id));
 
@@ -174,23 +154,6 @@ timeline_events(struct app_req *ctx, const char *id, long offset, int per,
 	PQclear(pr);
 
 	return (events);
-}
-
-/* The page asked for (1 when none), or -1 when it is not one. */
-static long
-timeline_page(struct app_req *ctx)
-{
-	const char	*v;
-	char		*end;
-	long		 page;
-
-	if ((v = params_get(&ctx->query, "page")) == NULL)
-		return (1);
-	page = strtol(v, &end, 10);
-	if (*v == '\0' || *end != '\0' || page < 1 || page > LIST_PAGE_MAX)
-		return (-1);
-
-	return (page);
 }
 
 /*
@@ -248,7 +211,7 @@ page_customer_timeline(struct http_request *req, struct app_req *ctx)
 	int		 found, more;
 
 	id = ctx->args[0];
-	if ((page = timeline_page(ctx)) == -1) {
+	if ((page = history_page(ctx)) == -1) {
 		return (render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
 		    "The page must be a number from 1 to 400."));
 	}
