@@ -90,6 +90,9 @@ const struct app_route app_routes[] = {
 	{ GET,	"/admin/:name/:id",	ROLE_ANY,	page_show, "show" },
 	{ GET,	"/admin/:name/:id/history", ROLE_ANY | ROUTE_READ,
 	    page_history, "record history" },
+	/* Everything that happened to a customer's records (admin/). */
+	{ GET,	"/admin/customers/:id/timeline", ROLE_ANY | ROUTE_READ,
+	    page_customer_timeline, "customer timeline" },
 	/* A license's file, for whoever reads its page (support/). */
 	{ GET,	"/admin/licenses/:id/download", ROLE_ANY, license_download,
 	    "download license file" },

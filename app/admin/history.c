@@ -38,7 +38,6 @@ static int	 column_hidden(const char *);
 static const char *expr_column(const char *, char *, size_t);
 static void	 column_label(const char *, char *, size_t);
 static const char *event_label(const char *);
-static long	 history_page(struct app_req *);
 static PGresult	*history_read(struct app_req *, const struct resource *,
 		    const char *, long);
 static json_t	*events_view(const struct resource *, PGresult *);
@@ -381,7 +380,7 @@ page_history(struct http_request *req, struct app_req *ctx)
 }
 
 /* The page asked for (1 when none), or -1 when it is not one. */
-static long
+long
 history_page(struct app_req *ctx)
 {
 	const char	*v;
@@ -423,38 +422,49 @@ history_read(struct app_req *ctx, const struct resource *res,
 	    id != NULL ? 3 : 2, params));
 }
 
+/*
+ * One versions row as the history pages show it, from a statement that
+ * names HISTORY_SELECT's columns (the customer timeline's too).
+ */
+json_t *
+history_event(const struct resource *res, PGresult *pr, int i)
+{
+	json_t		*ev;
+	const char	*event;
+
+	event = DB_COL(pr, i, "event");
+	ev = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s?, s:s}",
+	    "id", DB_COL(pr, i, "id"),
+	    "item_id", DB_COL(pr, i, "item_id"),
+	    "event", event,
+	    "changes", changes_view(res, event, DB_COL(pr, i, "changes")),
+	    "actor", DB_COL(pr, i, "actor"),
+	    "ticket_url", DB_NULL(pr, i, "ticket_url") ? NULL :
+	    DB_COL(pr, i, "ticket_url"),
+	    "at", DB_COL(pr, i, "at"));
+	json_object_set_new(ev, "at_iso",
+	    json_string(DB_COL(pr, i, "at_iso")));
+	json_object_set_new(ev, "event_label",
+	    json_string(event_label(event)));
+	json_object_set_new(ev, "is_update",
+	    json_boolean(strcmp(event, "update") == 0));
+	json_object_set_new(ev, "record_href", json_sprintf(
+	    "/admin/%s/%s", res->name, DB_COL(pr, i, "item_id")));
+
+	return (ev);
+}
+
 /* The events of a page, from history_read()'s rows. */
 static json_t *
 events_view(const struct resource *res, PGresult *pr)
 {
-	json_t		*events, *ev;
-	const char	*event;
+	json_t		*events;
 	int		 i, n;
 
 	events = json_array();
 	n = PQntuples(pr);
-	for (i = 0; i < n && i < HISTORY_PER_PAGE; i++) {
-		event = DB_COL(pr, i, "event");
-		ev = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s?, s:s}",
-		    "id", DB_COL(pr, i, "id"),
-		    "item_id", DB_COL(pr, i, "item_id"),
-		    "event", event,
-		    "changes", changes_view(res, event,
-		    DB_COL(pr, i, "changes")),
-		    "actor", DB_COL(pr, i, "actor"),
-		    "ticket_url", DB_NULL(pr, i, "ticket_url") ? NULL :
-		    DB_COL(pr, i, "ticket_url"),
-		    "at", DB_COL(pr, i, "at"));
-		json_object_set_new(ev, "at_iso",
-		    json_string(DB_COL(pr, i, "at_iso")));
-		json_object_set_new(ev, "event_label",
-		    json_string(event_label(event)));
-		json_object_set_new(ev, "is_update",
-		    json_boolean(strcmp(event, "update") == 0));
-		json_object_set_new(ev, "record_href", json_sprintf(
-		    "/admin/%s/%s", res->name, DB_COL(pr, i, "item_id")));
-		json_array_append_new(events, ev);
-	}
+	for (i = 0; i < n && i < HISTORY_PER_PAGE; i++)
+		json_array_append_new(events, history_event(res, pr, i));
 
 	return (events);
 }

@@ -300,4 +300,15 @@ int		 sql_param_own(struct sql *, char *);
 char		*sql_like_pattern(const char *, size_t, int, int);
 PGresult	*sql_exec(struct app_req *, struct sql *);
 
+/* A history page's ?page= (-1 when bad), and one versions row as the
+ * history pages show it (admin/history.c); the customer timeline's too. */
+long		 history_page(struct app_req *);
+json_t		*history_event(const struct resource *, PGresult *, int);
+
+/* A customer's timeline: the history of their records (admin/timeline.c). */
+int		 page_customer_timeline(struct http_request *,
+		    struct app_req *);
+void		 customer_timeline_panel(struct app_req *, const char *,
+		    json_t *);
+
 #endif

@@ -391,6 +391,7 @@ customer_show_extras(struct app_req *ctx, const char *id, json_t *view)
 	one_time_sign_in_panel(ctx, id, view);
 	impersonations_panel(ctx, id, view);
 	outbox_panel(ctx, view, "customers", id);
+	customer_timeline_panel(ctx, id, view);
 	if (edit_is_editor(ctx))
 		gitlab_groups_actions(ctx, id, view);
 }
