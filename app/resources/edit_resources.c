@@ -9,6 +9,7 @@
 
 #include "admin/edit.h"
 #include "support/support.h"
+#include "support/eligibility.h"
 
 #define END_FIELDS	{ .name = NULL }
 #define END_RULES	{ NULL, NULL, NULL, NULL }
@@ -246,7 +247,7 @@ static const struct edit_resource licenses = {
 
 static const struct edit_resource zuora_subscriptions = {
 	.name = "zuora_subscriptions", .table = "zuora_subscriptions",
-	.show_extras = subscription_show_extras,
+	.show_extras = eligibility_show_extras,
 };
 
 /* Namespaces: the GitLab.com sync panel, Refresh from GitLab.com. */
