@@ -25,7 +25,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
+#include "clients/zuora.h"
 #include "support/eligibility.h"
 
 #define ELIG_DATA_MAX	256
@@ -110,6 +112,8 @@ static json_t	*auto_renewal_section(PGresult *);
 static json_t	*qsr_section(PGresult *);
 static json_t	*extension_section(PGresult *);
 static int	 country_listed(const char *, const char *);
+static void	 refresh_values(json_t *, const char **, char *, size_t,
+		    int *);
 
 static int
 is_true(PGresult *res, const char *column)
@@ -620,4 +624,97 @@ eligibility_show_extras(struct app_req *ctx, const char *id, json_t *view)
 	subscription_show_extras(ctx, id, view);
 	if ((e = eligibility_json(ctx, id)) != NULL)
 		json_object_set_new(view, "eligibility", e);
+}
+
+/*
+ * What Zuora's "List subscriptions by account key" says of one
+ * subscription (sub): its sales channel, partner and community program
+ * (vals[0..2]), its first product's name (product, "" for none) and
+ * whether any rate plan is an Enterprise Agile Planning product.
+ */
+static void
+refresh_values(json_t *sub, const char **vals, char *product, size_t len,
+    int *eap)
+{
+	const char	*owner, *account, *channel, *program, *name;
+	json_t		*plan;
+	size_t		 i;
+
+	account = json_string_value(json_object_get(sub, "accountId"));
+	owner = json_string_value(json_object_get(sub,
+	    "invoiceOwnerAccountId"));
+	channel = json_string_value(json_object_get(sub, "ChannelType__c"));
+	program = json_string_value(json_object_get(sub,
+	    "CommunityProgram__c"));
+	if (owner == NULL || account == NULL || strcmp(owner, account) == 0) {
+		vals[0] = "direct";
+		vals[1] = NULL;
+	} else {
+		vals[0] = channel != NULL && (strcasecmp(channel,
+		    "Channel Partner") == 0 || strcasecmp(channel,
+		    "Alliance Partner") == 0) ? "channel_partner" : "reseller";
+		vals[1] = json_string_value(json_object_get(sub,
+		    "invoiceOwnerAccountName"));
+	}
+	vals[2] = program == NULL ? "none" : strcasecmp(program,
+	    "Education") == 0 ? "education" : strcasecmp(program,
+	    "Open Source") == 0 ? "open_source" : strcasecmp(program,
+	    "Startups") == 0 ? "startups" : "none";
+
+	product[0] = '\0';
+	*eap = 0;
+	json_array_foreach(json_object_get(sub, "ratePlans"), i, plan) {
+		if ((name = json_string_value(json_object_get(plan,
+		    "productName"))) == NULL || *name == '\0')
+			continue;
+		if (product[0] == '\0')
+			(void)kore_strlcpy(product, name, len);
+		if (strstr(name, "Enterprise Agile Planning") != NULL)
+			*eap = 1;
+	}
+}
+
+/*
+ * Refresh from Zuora, in the caller's transaction: the eligibility
+ * columns (migration 021) of the billing account's subscriptions, from
+ * Zuora's "List subscriptions by account key" answer.  Returns how many
+ * subscriptions changed, or -1 (the database refused; roll back).
+ */
+int
+elig_refresh_subscriptions(struct write_txn *w, const char *account,
+    json_t *answer)
+{
+	json_t		*sub;
+	const char	*params[7], *zid;
+	char		 product[256];
+	size_t		 i;
+	long		 n, changed;
+	int		 eap;
+
+	changed = 0;
+	json_array_foreach(json_object_get(answer, "subscriptions"), i, sub) {
+		zid = json_string_value(json_object_get(sub, "id"));
+		if (zid == NULL || !zuora_id_valid(zid))
+			continue;
+		refresh_values(sub, params + 2, product, sizeof(product),
+		    &eap);
+		params[0] = zid;
+		params[1] = account;
+		params[5] = product[0] != '\0' ? product : NULL;
+		params[6] = eap ? "true" : "false";
+		n = write_exec_count(w, "UPDATE zuora_subscriptions SET "
+		    "sales_channel = $3, partner_name = $4, "
+		    "community_program = $5, product_name = $6, "
+		    "enterprise_agile_planning = $7::boolean "
+		    "WHERE zuora_subscription_id = $1 AND "
+		    "billing_account_id = $2::bigint AND (sales_channel, "
+		    "partner_name, community_program, product_name, "
+		    "enterprise_agile_planning) IS DISTINCT FROM ($3, $4, $5, "
+		    "$6, $7::boolean)", 7, params);
+		if (n < 0)
+			return (-1);
+		changed += n;
+	}
+
+	return ((int)changed);
 }

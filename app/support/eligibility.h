@@ -76,5 +76,7 @@ int	 elig_ext_checks(PGresult *, int, const char *,
 
 json_t	*eligibility_json(struct app_req *, const char *);
 void	 eligibility_show_extras(struct app_req *, const char *, json_t *);
+int	 elig_refresh_subscriptions(struct write_txn *, const char *,
+	    json_t *);
 
 #endif
