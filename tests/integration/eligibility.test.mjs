@@ -302,7 +302,7 @@ test('the HTML page: an Eligibility panel with three sections, each rule, verdic
   const res = await ro.get(`/admin/zuora_subscriptions/${id}`, { headers: HTML });
   assert.equal(res.status, 200);
   const html = res.text_;
-  assert.match(html, /<section class="related panel eligibility" id="eligibility" data-panel="eligibility"/);
+  assert.match(html, /<section class="related panel eligibility" data-panel="eligibility"/);
   assert.match(html, /<h2 id="eligibility-title">Eligibility<\/h2>/);
   for (const key of ['auto_renewal', 'qsr', 'temporary_extension']) {
     assert.match(html, new RegExp(`data-eligibility="${key}"`));
