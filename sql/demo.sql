@@ -459,5 +459,131 @@ UPDATE namespaces SET extra_ci_minutes = 7500 WHERE path = 'northwind-robotics';
 -- Back to the system for anything after this point.
 SELECT set_config('cdot.actor', '', true), set_config('cdot.ticket', '', true) AS actor \gset
 
+-- ---------------------------------------------------------------------------
+-- Eligibility (issue 22): the subscription page explains, rule by rule,
+-- auto-renewal, QSR and temporary extension eligibility. A-S00044001 passes
+-- every rule; each other rule has a subscription failing it
+-- (tests/integration/eligibility.test.mjs finds them by name). The stories
+-- above already fail some:
+--   A-S00035511 Northwind  expired (not active)
+--   A-S00039268 Northwind  QSR failed (card declined) with 12 owed seats;
+--                          ends in 165 days (outside the extension window)
+--   A-S00037790 Meridian   Self-Managed, not on Cloud Licensing
+--   A-S00038842 Helios     not on QSR; credit hold (bad debt)
+--   A-S00042210 Cascade    PO required, Portal required; a two-year term
+--   A-S00036005 Bluefin    support hold (bad debt)
+--   A-S00040117 Pinecone   an upcoming temporary extension
+--   A-S00043377 Caribe     Sold_To in Cuba (trade restricted)
+-- The rest are on two new accounts, Evergreen Tooling (every account rule
+-- passes: Auto-Pay with a card that expires at the end of this month, the
+-- last month it is valid) and Lakeside Print (Auto-Pay, its card expired
+-- last month).
+-- ---------------------------------------------------------------------------
+INSERT INTO billing_accounts (zuora_account_id, zuora_account_name, salesforce_account_id, company,
+                              auto_pay, currency, created_at, updated_at)
+SELECT md5('demo:account:' || v.key), v.name, v.sfdc, v.company, true, 'USD',
+       now() - make_interval(days => v.days_ago), now() - make_interval(days => v.days_ago)
+  FROM (VALUES
+    ('evergreen', 'Evergreen Tooling Inc.', '0014M00001eV6tgQAC', 'Evergreen Tooling', 700),
+    ('lakeside',  'Lakeside Print Co.',     '0014M00001lK2pcQAC', 'Lakeside Print',    420)
+  ) AS v (key, name, sfdc, company, days_ago);
+
+INSERT INTO billing_account_contacts (zuora_contact_id, billing_account_id, first_name, last_name, work_email,
+                                      address1, city, state, postal_code, country)
+SELECT md5('demo:contact:' || v.key), b.id, v.first_name, v.last_name, v.email, v.address1, v.city, v.state,
+       v.postal_code, 'US'
+  FROM (VALUES
+    ('evergreen-theodora', 'evergreen', 'Theodora', 'Quill',    'theodora.quill@evergreen-tooling.com',
+     '77 Cedar Ave', 'Boulder', 'Colorado', '80302'),
+    ('lakeside-bram',      'lakeside',  'Bram',     'Okonkwo',  'bram.okonkwo@lakeside-print.com',
+     '9 Mill Street', 'Madison', 'Wisconsin', '53703')
+  ) AS v (key, account, first_name, last_name, email, address1, city, state, postal_code)
+  JOIN billing_accounts b ON b.zuora_account_id = md5('demo:account:' || v.account);
+
+UPDATE billing_accounts b
+   SET bill_to_contact_id = c.id, sold_to_contact_id = c.id
+  FROM billing_account_contacts c
+ WHERE c.billing_account_id = b.id
+   AND b.zuora_account_id IN (md5('demo:account:evergreen'), md5('demo:account:lakeside'));
+
+-- Evergreen's card expires this month (still valid), Lakeside's last month.
+INSERT INTO payment_methods (zuora_payment_method_id, billing_account_id, kind, is_default,
+                             card_last4, card_type, name_on_card, card_expiration_month, card_expiration_year)
+SELECT md5('demo:payment_method:' || v.key), b.id, 'credit_card', true, v.last4, v.card_type, v.name_on_card,
+       extract(month FROM CURRENT_DATE - v.months_ago)::smallint,
+       extract(year FROM CURRENT_DATE - v.months_ago)::smallint
+  FROM (VALUES
+    ('evergreen-visa', 'evergreen', '3003', 'Visa',       'Theodora Quill', interval '0 months'),
+    ('lakeside-mc',    'lakeside',  '8118', 'MasterCard', 'Bram Okonkwo',   interval '1 month')
+  ) AS v (key, account, last4, card_type, name_on_card, months_ago)
+  JOIN billing_accounts b ON b.zuora_account_id = md5('demo:account:' || v.account);
+
+INSERT INTO zuora_subscriptions (zuora_subscription_id, name, billing_account_id, deployment_type, status,
+                                 gitlab_plan, term_start_date, term_end_date, seats, max_seats_used,
+                                 cloud_licensing, auto_renew, turn_on_seat_reconciliation, sales_channel,
+                                 partner_name, community_program, product_name, enterprise_agile_planning,
+                                 created_at, updated_at)
+SELECT md5('demo:subscription:' || v.name), v.name, b.id, v.type, 'active', v.plan,
+       CURRENT_DATE + v.start_off, CURRENT_DATE + v.end_off, 20, 20, v.cloud, v.auto_renew, v.qsr,
+       v.channel, v.partner, v.program, v.product, v.eap,
+       (CURRENT_DATE + v.start_off - 3)::timestamptz, (CURRENT_DATE + v.start_off - 3)::timestamptz
+  FROM (VALUES
+    -- Passes every rule: SaaS, 12-month term ending in 9 days (inside the
+    -- extension window), auto-renew on, on QSR, bought directly.
+    ('A-S00044001', 'evergreen', 'saas', 'premium',  -356,   9, false, true,  true,  'direct',          NULL,
+     'none',        'GitLab Premium - SaaS', false),
+    -- Bought through a reseller.
+    ('A-S00044002', 'evergreen', 'sm',   'ultimate', -165, 200, true,  true,  true,  'reseller',        'Northstar Software Resellers',
+     'none',        'GitLab Ultimate - Self-Managed', false),
+    -- Bought through a channel (alliance) partner.
+    ('A-S00044003', 'evergreen', 'saas', 'premium',  -300,  65, false, true,  true,  'channel_partner', 'Summit Cloud Marketplace',
+     'none',        'GitLab Premium - SaaS', false),
+    -- GitLab for Education (a community program).
+    ('A-S00044004', 'evergreen', 'saas', 'ultimate', -200, 165, false, true,  true,  'direct',          NULL,
+     'education',   'GitLab Ultimate - SaaS (Education)', false),
+    -- An 11-month term (334 days) and a 13-month term (396 days).
+    ('A-S00044005', 'evergreen', 'saas', 'premium',  -300,  34, false, true,  true,  'direct',          NULL,
+     'none',        'GitLab Premium - SaaS', false),
+    ('A-S00044006', 'evergreen', 'saas', 'premium',  -300,  96, false, true,  true,  'direct',          NULL,
+     'none',        'GitLab Premium - SaaS', false),
+    -- An Enterprise Agile Planning product.
+    ('A-S00044007', 'evergreen', 'saas', 'ultimate', -100, 265, false, true,  true,  'direct',          NULL,
+     'none',        'GitLab Enterprise Agile Planning - SaaS', true),
+    -- Self-Managed without Cloud Licensing.
+    ('A-S00044008', 'evergreen', 'sm',   'premium',  -265, 100, false, true,  true,  'direct',          NULL,
+     'none',        'GitLab Premium - Self-Managed', false),
+    -- Not on QSR.
+    ('A-S00044009', 'evergreen', 'saas', 'premium',  -250, 115, false, true,  false, 'direct',          NULL,
+     'none',        'GitLab Premium - SaaS', false),
+    -- Ended 5 days ago; the extension of this renewal term has started.
+    ('A-S00044010', 'evergreen', 'saas', 'premium',  -370,  -5, false, true,  true,  'direct',          NULL,
+     'none',        'GitLab Premium - SaaS', false),
+    -- Auto-renew turned off by the customer.
+    ('A-S00044011', 'evergreen', 'saas', 'premium',  -150, 215, false, false, true,  'direct',          NULL,
+     'none',        'GitLab Premium - SaaS', false),
+    -- Auto-Pay with an expired card.
+    ('A-S00044020', 'lakeside',  'saas', 'premium',  -200, 165, false, true,  true,  'direct',          NULL,
+     'none',        'GitLab Premium - SaaS', false)
+  ) AS v (name, account, type, plan, start_off, end_off, cloud, auto_renew, qsr, channel, partner,
+          program, product, eap)
+  JOIN billing_accounts b ON b.zuora_account_id = md5('demo:account:' || v.account);
+
+-- The passing subscription's last reconciliation was processed.
+INSERT INTO reconciliations (zuora_subscription_id, subscription_name, customer_name, status, reconcile_on,
+                             done_at, user_count, invoiced_amount, created_at, updated_at)
+SELECT s.id, s.name, 'Evergreen Tooling Inc.', 'processed', CURRENT_DATE - 80,
+       (CURRENT_DATE - 73)::timestamptz, 20, 594.00, (CURRENT_DATE - 80)::timestamptz,
+       (CURRENT_DATE - 80)::timestamptz
+  FROM zuora_subscriptions s
+ WHERE s.name = 'A-S00044001';
+
+-- A-S00044010's extension for its current renewal term, started at its end.
+INSERT INTO temporary_extensions (zuora_subscription_id, salesforce_opportunity_id, reason,
+                                  renewal_term_start, starts_on, ends_on, created_by, created_at, updated_at)
+SELECT s.id, '0064M00000Qe7LmQAJ', 'Procurement delay', s.term_end_date, s.term_end_date,
+       s.term_end_date + 21, 'sfdc', (s.term_end_date - 2)::timestamptz, (s.term_end_date - 2)::timestamptz
+  FROM zuora_subscriptions s
+ WHERE s.name = 'A-S00044010';
+
 COMMIT;
 \echo 'demo.sql: demo data loaded'

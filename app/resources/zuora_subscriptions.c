@@ -7,6 +7,7 @@
 
 #include "resources/resources.h"
 #include "support/support.h"
+#include "support/eligibility.h"
 
 #define DEPLOYMENT_TYPES(X)						\
 	X("saas", "SaaS")						\
@@ -65,5 +66,6 @@ const struct resource zuora_subscriptions_resource = {
 
 const struct edit_resource zuora_subscriptions_edit = {
 	.name = "zuora_subscriptions", .table = "zuora_subscriptions",
-	.show_extras = subscription_show_extras,
+	/* The extension panel, then Eligibility (support/eligibility.c). */
+	.show_extras = eligibility_show_extras,
 };
