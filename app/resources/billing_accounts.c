@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "resources/resources.h"
+#include "support/eligibility.h"
 
 /* Listed, and edited or shown on the edit form: name and label, once. */
 #define ZUORA_ACCOUNT_ID	zuora_account_id, "Zuora account ID"
@@ -163,7 +164,8 @@ static int	 refresh_failed(struct http_request *, struct app_req *,
 static int	 refresh_read(const struct zjob *, int *, char *, size_t,
 		    char *, size_t);
 static int	 refresh_write(struct http_request *, struct app_req *,
-		    const int *, const char *, const char *);
+		    const struct zjob *, const int *, const char *,
+		    const char *);
 
 /* Zuora's booleans: true/false, or the custom fields' "Yes"/"No". */
 static int
@@ -234,6 +236,10 @@ billing_account_refresh(struct http_request *req, struct app_req *ctx)
 		    "There is no such billing account."));
 	}
 	job = zjob_new("accounts", DB_COL(res, 0, "zuora_account_id"));
+	/* Its subscriptions' sales channel, program and product too. */
+	(void)snprintf(job->subs_path, sizeof(job->subs_path),
+	    "/v1/subscriptions/accounts/%s", DB_COL(res, 0,
+	    "zuora_account_id"));
 	PQclear(res);
 
 	zjob_start(req, ctx, job);
@@ -267,7 +273,7 @@ refresh_apply(struct http_request *req, struct app_req *ctx,
 		    href));
 	}
 
-	return (refresh_write(req, ctx, vals, currency, href));
+	return (refresh_write(req, ctx, job, vals, currency, href));
 }
 
 /* Nothing was changed: why, as JSON (502) or on the account's page. */
@@ -317,14 +323,15 @@ refresh_read(const struct zjob *job, int *vals, char *currency,
 /* Writes Zuora's values if any changed, and says which did. */
 static int
 refresh_write(struct http_request *req, struct app_req *ctx,
-    const int *vals, const char *currency, const char *href)
+    const struct zjob *job, const int *vals, const char *currency,
+    const char *href)
 {
 	struct write_txn	 w;
 	struct kore_buf		*changed;
 	PGresult		*res;
 	const char		*params[NFLAGS + 2];
 	char			 msg[512];
-	int			 i, n, ret;
+	int			 i, n, na, subs, ret;
 
 	params[0] = ctx->args[0];
 	for (i = 0; i < NFLAGS; i++)
@@ -349,6 +356,19 @@ refresh_write(struct http_request *req, struct app_req *ctx,
 		kore_buf_appendf(changed, "%sCurrency", n++ ? ", " : "");
 	PQclear(res);
 
+	/* The subscriptions' eligibility columns, when Zuora listed them. */
+	na = n;
+	subs = job->subs.outcome == ZUORA_OK && job->subs.body != NULL ?
+	    elig_refresh_subscriptions(&w, ctx->args[0], job->subs.body) : 0;
+	if (subs == -1) {
+		write_rollback(&w);
+		ret = edit_db_error(req, ctx);
+		goto done;
+	}
+	if (subs > 0)
+		kore_buf_appendf(changed, "%s%d subscription%s", n++ ? ", " :
+		    "", subs, subs == 1 ? "" : "s");
+
 	if (n == 0) {
 		write_rollback(&w);
 		ret = edit_flash_redirect(req, "notice", "Refreshed from "
@@ -356,10 +376,10 @@ refresh_write(struct http_request *req, struct app_req *ctx,
 		goto done;
 	}
 
-	if (write_exec_count(&w, "UPDATE billing_accounts SET "
+	if ((na > 0 && write_exec_count(&w, "UPDATE billing_accounts SET "
 	    "po_required = $2, portal_required = $3, support_hold = $4, "
 	    "credit_hold = $5, auto_pay = $6, currency = $7 "
-	    "WHERE id = $1::bigint", NFLAGS + 2, params) != 1 ||
+	    "WHERE id = $1::bigint", NFLAGS + 2, params) != 1) ||
 	    write_commit(&w) == -1) {
 		write_rollback(&w);
 		ret = edit_db_error(req, ctx);

@@ -85,10 +85,13 @@ struct zjob {
 	char			 path[128];
 	struct zuora_session	 session;
 	struct zuora_result	 result;
+	/* Refresh: the account's subscriptions, read after it (or ""). */
+	char			 subs_path[128];
+	struct zuora_result	 subs;
 };
 
 /* The Zuora exchanges a job may make, each allowed twice the timeout. */
-#define ZJOB_CALLS	2
+#define ZJOB_CALLS	3
 #define ZJOB_BOUND_MS	((u_int64_t)ZJOB_CALLS * 2 * \
 			    (u_int64_t)app_cfg.zuora_http_timeout * 1000)
 

@@ -29,6 +29,9 @@ zjob_run(void *arg)
 	cfg.timeout = app_cfg.zuora_http_timeout;
 	(void)zuora_call(&cfg, &job->session, "GET", job->path, NULL,
 	    &job->result);
+	if (job->result.outcome == ZUORA_OK && job->subs_path[0] != '\0')
+		(void)zuora_call(&cfg, &job->session, "GET", job->subs_path,
+		    NULL, &job->subs);
 }
 
 void
@@ -37,6 +40,7 @@ zjob_free(void *arg)
 	struct zjob	*job = arg;
 
 	zuora_result_clear(&job->result);
+	zuora_result_clear(&job->subs);
 	explicit_bzero(&job->session, sizeof(job->session));
 	free(job);
 }

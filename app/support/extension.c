@@ -46,7 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "support/support.h"
+#include "support/eligibility.h"
 
 /*
  * The contact's name, e-mail and company as stored: at most 255
@@ -54,19 +54,6 @@
  * 4 bytes, copied whole into the license and the e-mail.
  */
 #define EXT_TEXT_MAX	1024
-
-#define MSG_WINDOW \
-	"Temporary extension can be requested 15 days prior to subscription " \
-	"expiry up until 13 days after subscription expiry"
-#define MSG_AVAILED \
-	"Subscription has already availed an extension in the current " \
-	"renewal term"
-#define MSG_UPCOMING \
-	"Subscription has an upcoming extension starting on "
-#define MSG_BAD_DEBT \
-	"Customer account labeled as having bad debt"
-#define MSG_RESTRICTED \
-	"Customer account belongs to a trade restricted country"
 
 #define SUBJECT \
 	"[GitLab Transactions] GitLab Temporary Renewal Extension"
@@ -76,24 +63,13 @@
 	"s.deployment_type, " \
 	"s.status, s.gitlab_plan, s.term_end_date::text AS term_end, " \
 	"CURRENT_DATE::text AS today, " \
-	"CURRENT_DATE BETWEEN s.term_end_date - 15 AND " \
-	"s.term_end_date + 13 AS in_window, " \
-	"EXISTS (SELECT 1 FROM temporary_extensions e WHERE " \
-	"e.zuora_subscription_id = s.id AND " \
-	"e.renewal_term_start = s.term_end_date AND " \
-	"e.starts_on <= CURRENT_DATE) AS availed, " \
-	"(SELECT min(e.starts_on)::text FROM temporary_extensions e WHERE " \
-	"e.zuora_subscription_id = s.id AND e.starts_on > CURRENT_DATE) " \
-	"AS upcoming, " \
-	"b.support_hold OR b.credit_hold AS bad_debt, " \
-	"coalesce(st.country = ANY (string_to_array(nullif($2::text, ''), " \
-	"' ')), false) AS restricted, " \
 	"coalesce(st.first_name || ' ' || st.last_name, " \
 	"bt.first_name || ' ' || bt.last_name) AS contact, " \
 	"coalesce(st.work_email, bt.work_email) AS email, " \
 	"coalesce(b.company, b.zuora_account_name) AS company, " \
 	"(s.term_end_date + 21)::text AS ends_on, " \
-	"n.id::text AS namespace_id, n.path AS ns_path " \
+	"n.id::text AS namespace_id, n.path AS ns_path, " \
+	ELIG_EXT_COLUMNS \
 	"FROM zuora_subscriptions s " \
 	"JOIN billing_accounts b ON b.id = s.billing_account_id " \
 	"LEFT JOIN billing_account_contacts st ON " \
@@ -115,12 +91,10 @@ struct ext_sub {
 	char		 email[EXT_TEXT_MAX];
 	char		 company[EXT_TEXT_MAX];
 	char		 ns_path[256];
-	char		 upcoming[16];	/* an extension's start, or "" */
 	int		 type_sm;
-	int		 in_window;
-	int		 availed;
-	int		 bad_debt;
-	int		 restricted;
+	/* The first guardrail that fails (support/eligibility.c), if any. */
+	int		 refused;
+	char		 refusal[EXT_MSG_MAX];
 	const char	*users;		/* as asked, for SM; else NULL */
 };
 
@@ -327,7 +301,7 @@ ext_read(struct write_txn *w, const struct ext_request *rq,
     struct ext_result *out, struct ext_sub *sub)
 {
 	PGresult	*res;
-	const char	*params[2], *sql;
+	const char	*params[1], *sql;
 	char		 msg[EXT_MSG_MAX];
 
 	if (rq->zuora_subscription_id != NULL) {
@@ -337,8 +311,7 @@ ext_read(struct write_txn *w, const struct ext_request *rq,
 		sql = EXT_SQL "WHERE s.id = $1::bigint" EXT_LOCK;
 		params[0] = rq->subscription;
 	}
-	params[1] = app_cfg.trade_restricted_countries;
-	if ((res = write_exec(w, sql, 2, params)) == NULL)
+	if ((res = write_exec(w, sql, 1, params)) == NULL)
 		return (refuse(w, out, EXT_UNAVAILABLE, "The database did not "
 		    "answer, so nothing was changed. Try again in a moment."));
 
@@ -358,7 +331,9 @@ ext_read(struct write_txn *w, const struct ext_request *rq,
 static void
 ext_copy(PGresult *res, struct ext_result *out, struct ext_sub *sub)
 {
-	const char	*plan;
+	struct elig_ext_check	 checks[ELIG_EXT_NCHECKS];
+	const char		*plan;
+	int			 first;
 
 	memset(sub, 0, sizeof(*sub));
 	SUPPORT_COPY(res, sub, id);
@@ -380,12 +355,15 @@ ext_copy(PGresult *res, struct ext_result *out, struct ext_sub *sub)
 		SUPPORT_COPY(res, sub, ns_path);
 	}
 	sub->type_sm = strcmp(out->deployment_type, "sm") == 0;
-	sub->in_window = strcmp(DB_COL(res, 0, "in_window"), "t") == 0;
-	sub->availed = strcmp(DB_COL(res, 0, "availed"), "t") == 0;
-	sub->bad_debt = strcmp(DB_COL(res, 0, "bad_debt"), "t") == 0;
-	sub->restricted = strcmp(DB_COL(res, 0, "restricted"), "t") == 0;
-	(void)kore_strlcpy(sub->upcoming, DB_COL(res, 0, "upcoming"),
-	    sizeof(sub->upcoming));
+
+	/* The guardrails: the checks the Eligibility panel shows too. */
+	first = elig_ext_checks(res, 0, app_cfg.trade_restricted_countries,
+	    checks);
+	if (first >= 0) {
+		sub->refused = checks[first].code;
+		(void)kore_strlcpy(sub->refusal, checks[first].message,
+		    sizeof(sub->refusal));
+	}
 
 	/* The base plan of the license: Premium or Ultimate. */
 	plan = DB_COL(res, 0, "gitlab_plan");
@@ -444,29 +422,12 @@ ext_check(struct write_txn *w, const struct ext_request *rq,
 static int
 ext_guardrail(const struct ext_sub *sub, struct ext_result *out)
 {
-	if (!sub->in_window) {
-		out->code = EXT_OUTSIDE_WINDOW;
-		(void)kore_strlcpy(out->message, MSG_WINDOW,
-		    sizeof(out->message));
-	} else if (sub->availed) {
-		out->code = EXT_ALREADY_EXTENDED;
-		(void)kore_strlcpy(out->message, MSG_AVAILED,
-		    sizeof(out->message));
-	} else if (sub->upcoming[0] != '\0') {
-		out->code = EXT_UPCOMING;
-		(void)snprintf(out->message, sizeof(out->message),
-		    MSG_UPCOMING "%s", sub->upcoming);
-	} else if (sub->bad_debt) {
-		out->code = EXT_BAD_DEBT;
-		(void)kore_strlcpy(out->message, MSG_BAD_DEBT,
-		    sizeof(out->message));
-	} else if (sub->restricted) {
-		out->code = EXT_TRADE_RESTRICTED;
-		(void)kore_strlcpy(out->message, MSG_RESTRICTED,
-		    sizeof(out->message));
-	}
+	if (sub->refused == EXT_OK)
+		return (0);
+	out->code = sub->refused;
+	(void)kore_strlcpy(out->message, sub->refusal, sizeof(out->message));
 
-	return (out->code == EXT_OK ? 0 : -1);
+	return (-1);
 }
 
 /* Self-managed: the legacy trial license for the base plan. */
@@ -573,7 +534,7 @@ ext_failed(struct write_txn *w, struct ext_result *out)
 	if (strcmp(w->constraint, "temporary_extensions_renewal_term_key") ==
 	    0) {
 		out->code = EXT_ALREADY_EXTENDED;
-		(void)kore_strlcpy(out->message, MSG_AVAILED,
+		(void)kore_strlcpy(out->message, ELIG_MSG_AVAILED,
 		    sizeof(out->message));
 	} else if (write_is_constraint(w)) {
 		out->code = EXT_BAD_REQUEST;

@@ -121,6 +121,46 @@ test('Refresh from Zuora re-reads the account and records what changed in histor
   assert.equal(account(a.id).lock, now.lock);
 });
 
+test('Refresh from Zuora fills each subscription\'s sales channel, community program and product', async () => {
+  const a = makeAccount(tag());
+  const zid = zuoraId();
+  const sid = Number(one(`INSERT INTO zuora_subscriptions (zuora_subscription_id, name, billing_account_id,
+      deployment_type, gitlab_plan, term_start_date, term_end_date, seats)
+    VALUES (${q(zid)}, ${q(`RF-${tag()}`)}, ${a.id}, 'saas', 'premium', CURRENT_DATE - 100, CURRENT_DATE + 265, 5)
+    RETURNING id`));
+  const eligibility = () => sql(`SELECT sales_channel, coalesce(partner_name, ''), community_program,
+    coalesce(product_name, ''), enterprise_agile_planning FROM zuora_subscriptions WHERE id = ${sid}`)[0];
+  try {
+    const bought = (extra) => zuora.account({ ...zuoraAccount(a, {}), subscriptions: [
+      { id: zuoraId(), accountId: a.zid, invoiceOwnerAccountId: a.zid },
+      { id: zid, accountId: a.zid, ratePlans: [{ productName: 'GitLab Premium - SaaS' },
+        { productName: 'GitLab Enterprise Agile Planning - SaaS' }], ...extra },
+    ] });
+    await bought({ invoiceOwnerAccountId: zuoraId(), invoiceOwnerAccountName: 'Northstar Software Resellers',
+      ChannelType__c: 'Reseller', CommunityProgram__c: 'Education' });
+    let r = await follow(ed, await ed.submit(`/admin/billing_accounts/${a.id}/refresh_from_zuora`, {}));
+    assert.equal(r.flash, 'Refreshed from Zuora: 1 subscription changed.');
+    assert.deepEqual(eligibility(),
+      ['reseller', 'Northstar Software Resellers', 'education', 'GitLab Premium - SaaS', 't']);
+    await assertHistory(ed, 'zuora_subscriptions', sid, 'update',
+      ['sales_channel', 'partner_name', 'community_program', 'product_name', 'enterprise_agile_planning']);
+    assert.ok((await zuora.requests()).some((x) => x.path === `/v1/subscriptions/accounts/${a.zid}`));
+    r = await follow(ed, await ed.submit(`/admin/billing_accounts/${a.id}/refresh_from_zuora`, {}));
+    assert.equal(r.flash, 'Refreshed from Zuora: nothing had changed.');
+
+    await bought({ invoiceOwnerAccountId: zuoraId(), invoiceOwnerAccountName: 'Summit Cloud Marketplace',
+      ChannelType__c: 'Channel Partner', CommunityProgram__c: 'Open Source', ratePlans: [] });
+    await ed.submit(`/admin/billing_accounts/${a.id}/refresh_from_zuora`, {});
+    assert.deepEqual(eligibility(), ['channel_partner', 'Summit Cloud Marketplace', 'open_source', '', 'f']);
+    // Bought directly: the invoice owner is the account itself.
+    await bought({ invoiceOwnerAccountId: a.zid, CommunityProgram__c: 'Startups' });
+    await ed.submit(`/admin/billing_accounts/${a.id}/refresh_from_zuora`, {});
+    assert.deepEqual(eligibility(), ['direct', '', 'startups', 'GitLab Premium - SaaS', 't']);
+  } finally {
+    sql(`DELETE FROM zuora_subscriptions WHERE id = ${sid}`);
+  }
+});
+
 test('Refresh from Zuora with Zuora down changes nothing and says so', async () => {
   const a = makeAccount(tag());
   await zuora.account(zuoraAccount(a, { credit: true }));

@@ -3,6 +3,9 @@
 //
 //   POST /oauth/token              client_credentials -> bearer token
 //   GET  /v1/accounts/{id}         "Retrieve an account"
+//   GET  /v1/subscriptions/accounts/{id}  "List subscriptions by account
+//                                  key": the loaded account's
+//                                  `subscriptions` (none if not given)
 //   GET  /v1/contacts/{id}         "Retrieve a contact"
 //   PUT  /v1/contacts/{id}         "Update a contact"
 //
@@ -79,6 +82,10 @@ export function startZuora({
     if (req.method === 'GET' && (m = path.match(/^\/v1\/accounts\/([^/]+)$/))) {
       const a = accounts.get(m[1]);
       return a ? send(res, 200, { success: true, ...a }) : notFound(res, m[1]);
+    }
+    if (req.method === 'GET' && (m = path.match(/^\/v1\/subscriptions\/accounts\/([^/]+)$/))) {
+      const a = accounts.get(m[1]);
+      return a ? send(res, 200, { success: true, subscriptions: a.subscriptions ?? [] }) : notFound(res, m[1]);
     }
     if ((m = path.match(/^\/v1\/contacts\/([^/]+)$/))) {
       if (lenient && req.method === 'PUT' && !contacts.has(m[1])) contacts.set(m[1], { id: m[1] });
