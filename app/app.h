@@ -97,9 +97,6 @@ extern const size_t		 app_nroutes;
 int		 app_dispatch(struct http_request *);
 int		 app_route_match(const char *, const char *, struct app_req *);
 
-/* admin/query.c */
-void		 url_append(struct kore_buf *, const char *);
-
 /* http/request_order.c */
 int		 request_order_wait(struct http_request *);
 
@@ -110,6 +107,7 @@ int		 render_page(struct http_request *, struct app_req *, int,
 int		 render_error(struct http_request *, struct app_req *, int,
 		    const char *);
 int		 render_json(struct http_request *, int, json_t *);
+void		 url_append(struct kore_buf *, const char *);
 int		 render_db_error(struct http_request *, struct app_req *);
 int		 render_redirect(struct http_request *, const char *);
 int		 render_flash_set(struct http_request *, const char *,

@@ -34,6 +34,7 @@ static json_t	*lookup_view(const struct resource *, const char *);
 static json_t	*related_view(struct app_req *, const struct related *,
 		    const char *);
 static void	 actions_icons(json_t *, int);
+static int	 has_filters(const struct params *);
 static void	 related_names(json_t *, const struct related *);
 
 static json_t *
@@ -665,4 +666,39 @@ page_show(struct http_request *req, struct app_req *ctx)
 	    json_boolean(json_array_size(related) > 0));
 
 	return (render_page(req, ctx, HTTP_STATUS_OK, "show", view));
+}
+
+static int
+has_filters(const struct params *p)
+{
+	size_t	i;
+
+	for (i = 0; i < p->n; i++) {
+		if (strncmp(p->v[i].key, "f[", 2) == 0)
+			return (1);
+	}
+
+	return (0);
+}
+
+/*
+ * The list page of a screen (a resource of list_screens[]): its default
+ * filters when the request names none, then the engine's list.
+ */
+int
+list_screen_page(struct http_request *req, struct app_req *ctx,
+    const struct resource *res)
+{
+	char	err[PARAMS_ERRLEN];
+
+	if (res->default_query != NULL && !has_filters(&ctx->query) &&
+	    params_parse(&ctx->query, res->default_query,
+	    strlen(res->default_query), err, sizeof(err)) == -1)
+		fatalx("%s: default_query: %s", res->path, err);
+
+	(void)kore_strlcpy(ctx->args[0], res->path + strlen("/admin/"),
+	    sizeof(ctx->args[0]));
+	ctx->nargs = 1;
+
+	return (page_list(req, ctx));
 }

@@ -1311,21 +1311,6 @@ list_value(PGresult *res, int row, int col)
 }
 
 /*
- * v percent-encoded for a URL's query or a form body: every byte but
- * letters, digits and - _ . ~ (RFC 3986's unreserved).
- */
-void
-url_append(struct kore_buf *b, const char *v)
-{
-	for (; *v != '\0'; v++) {
-		if (isalnum((unsigned char)*v) || strchr("-_.~", *v) != NULL)
-			kore_buf_append(b, v, 1);
-		else
-			kore_buf_appendf(b, "%%%02X", (unsigned char)*v);
-	}
-}
-
-/*
  * The list's query string with one thing changed: a sort ("sort" with
  * value "field" or "field!" for reversed), a page ("page"), a filter
  * dropped ("drop" with its index), or nothing.  Returns a kore_malloc'd

@@ -275,7 +275,7 @@ void	 edit_list_decorate(struct app_req *, const struct resource *,
 
 int	 page_list(struct http_request *, struct app_req *);
 
-/* Lists of other menus (admin/screen.c); list_screens[] ends with NULL. */
+/* Lists of other menus (resources/registry.c); ends with NULL. */
 extern const struct resource	*list_screens[];
 const struct resource	*list_screen_find(const char *);
 int	 list_screen_page(struct http_request *, struct app_req *,

@@ -55,3 +55,20 @@ resource_field(const struct resource *res, const char *name)
 
 	return (NULL);
 }
+
+/* The screen whose path is /admin/<name>, or NULL. */
+const struct resource *
+list_screen_find(const char *name)
+{
+	const char	*p;
+	size_t		 i;
+
+	for (i = 0; list_screens[i] != NULL; i++) {
+		p = list_screens[i]->path;
+		if (p != NULL && strncmp(p, "/admin/", 7) == 0 &&
+		    strcmp(p + 7, name) == 0)
+			return (list_screens[i]);
+	}
+
+	return (NULL);
+}

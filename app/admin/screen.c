@@ -20,64 +20,12 @@
 
 #define ROW_ACTIONS_MAX		8
 
-static int	 has_filters(const struct params *);
 static void	 screen_links(const struct resource *, json_t *);
 static json_t	*row_actions_offered(struct app_req *,
 		    const struct resource *, json_t *);
 static void	 row_actions_add(const struct resource *, json_t *,
 		    const char *);
 
-/* The screen whose path is /admin/<name>, or NULL. */
-const struct resource *
-list_screen_find(const char *name)
-{
-	const char	*p;
-	size_t		 i;
-
-	for (i = 0; list_screens[i] != NULL; i++) {
-		p = list_screens[i]->path;
-		if (p != NULL && strncmp(p, "/admin/", 7) == 0 &&
-		    strcmp(p + 7, name) == 0)
-			return (list_screens[i]);
-	}
-
-	return (NULL);
-}
-
-static int
-has_filters(const struct params *p)
-{
-	size_t	i;
-
-	for (i = 0; i < p->n; i++) {
-		if (strncmp(p->v[i].key, "f[", 2) == 0)
-			return (1);
-	}
-
-	return (0);
-}
-
-/*
- * The list page of a screen (a resource of list_screens[]): its default
- * filters when the request names none, then the engine's list.
- */
-int
-list_screen_page(struct http_request *req, struct app_req *ctx,
-    const struct resource *res)
-{
-	char	err[PARAMS_ERRLEN];
-
-	if (res->default_query != NULL && !has_filters(&ctx->query) &&
-	    params_parse(&ctx->query, res->default_query,
-	    strlen(res->default_query), err, sizeof(err)) == -1)
-		fatalx("%s: default_query: %s", res->path, err);
-
-	(void)kore_strlcpy(ctx->args[0], res->path + strlen("/admin/"),
-	    sizeof(ctx->args[0]));
-	ctx->nargs = 1;
-
-	return (page_list(req, ctx));
-}
 
 /* A screen's rows link to the pages of their records. */
 static void

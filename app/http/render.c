@@ -411,3 +411,18 @@ headers_page(struct http_request *req, const char *ctype)
 	http_response_header(req, "referrer-policy", "same-origin");
 	http_response_header(req, "content-security-policy", csp());
 }
+
+/*
+ * v percent-encoded for a URL's query or a form body: every byte but
+ * letters, digits and - _ . ~ (RFC 3986's unreserved).
+ */
+void
+url_append(struct kore_buf *b, const char *v)
+{
+	for (; *v != '\0'; v++) {
+		if (isalnum((unsigned char)*v) || strchr("-_.~", *v) != NULL)
+			kore_buf_append(b, v, 1);
+		else
+			kore_buf_appendf(b, "%%%02X", (unsigned char)*v);
+	}
+}

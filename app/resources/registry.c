@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "resources/resources.h"
+#include "support/support.h"
 
 const struct resource *resources[] = {
 	&customers_resource,
@@ -38,5 +39,15 @@ const struct edit_resource *edit_resources[] = {
 	&licenses_edit,
 	&zuora_subscriptions_edit,
 	&namespaces_edit,
+	NULL
+};
+
+/*
+ * Lists on screens of their own menus (Support's), found by their path,
+ * never by /admin/<name> (admin/screen.c).
+ */
+const struct resource *list_screens[] = {
+	&support_trials_list,
+	&support_sm_trials_list,
 	NULL
 };

@@ -64,8 +64,15 @@ const struct resource zuora_subscriptions_resource = {
 	.fields = fields, .related = related,
 };
 
+/* The extension badge and panel, then Eligibility (support/). */
+static void
+subscription_extras(struct app_req *ctx, const char *id, json_t *view)
+{
+	subscription_show_extras(ctx, id, view);
+	eligibility_show_extras(ctx, id, view);
+}
+
 const struct edit_resource zuora_subscriptions_edit = {
 	.name = "zuora_subscriptions", .table = "zuora_subscriptions",
-	/* The extension panel, then Eligibility (support/eligibility.c). */
-	.show_extras = eligibility_show_extras,
+	.show_extras = subscription_extras,
 };

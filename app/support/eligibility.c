@@ -621,7 +621,6 @@ eligibility_show_extras(struct app_req *ctx, const char *id, json_t *view)
 {
 	json_t	*e;
 
-	subscription_show_extras(ctx, id, view);
 	if ((e = eligibility_json(ctx, id)) != NULL)
 		json_object_set_new(view, "eligibility", e);
 }
@@ -717,4 +716,34 @@ elig_refresh_subscriptions(struct write_txn *w, const char *account,
 	}
 
 	return ((int)changed);
+}
+
+/* The name of an extension outcome (the API's error codes, the log). */
+const char *
+extension_code(int code)
+{
+	switch (code) {
+	case EXT_OK:
+		return ("created");
+	case EXT_NOT_FOUND:
+		return ("not_found");
+	case EXT_BAD_REQUEST:
+		return ("bad_request");
+	case EXT_OUTSIDE_WINDOW:
+		return ("outside_window");
+	case EXT_ALREADY_EXTENDED:
+		return ("already_extended");
+	case EXT_UPCOMING:
+		return ("upcoming_extension");
+	case EXT_BAD_DEBT:
+		return ("bad_debt");
+	case EXT_TRADE_RESTRICTED:
+		return ("trade_restricted");
+	case EXT_CANCELLED:
+		return ("subscription_cancelled");
+	case EXT_NOT_CONFIGURED:
+		return ("not_configured");
+	default:
+		return ("unavailable");
+	}
 }

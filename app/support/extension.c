@@ -118,35 +118,6 @@ static char	*mail_body(const char *, const char *, const char *,
 		    const char *, const char *, const char *, const char *,
 		    const char *);
 
-const char *
-extension_code(int code)
-{
-	switch (code) {
-	case EXT_OK:
-		return ("created");
-	case EXT_NOT_FOUND:
-		return ("not_found");
-	case EXT_BAD_REQUEST:
-		return ("bad_request");
-	case EXT_OUTSIDE_WINDOW:
-		return ("outside_window");
-	case EXT_ALREADY_EXTENDED:
-		return ("already_extended");
-	case EXT_UPCOMING:
-		return ("upcoming_extension");
-	case EXT_BAD_DEBT:
-		return ("bad_debt");
-	case EXT_TRADE_RESTRICTED:
-		return ("trade_restricted");
-	case EXT_CANCELLED:
-		return ("subscription_cancelled");
-	case EXT_NOT_CONFIGURED:
-		return ("not_configured");
-	default:
-		return ("unavailable");
-	}
-}
-
 int
 extension_http_status(int code)
 {

@@ -67,7 +67,7 @@ static const struct row_action trial_actions[] = {
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 
-static const struct resource support_trials_list = {
+const struct resource support_trials_list = {
 	.name = "support_trials", .label = "Trial changes (SaaS)",
 	.singular = "Trial", .table = "trials",
 	.from = "trials t JOIN namespaces n ON n.id = t.namespace_id "
@@ -117,7 +117,7 @@ static const struct row_action license_actions[] = {
 
 static const char	*license_alert(void);
 
-static const struct resource support_sm_trials_list = {
+const struct resource support_sm_trials_list = {
 	.search_expr = "t.search_text",
 	.name = "support_sm_trials", .label = "Trials for SM",
 	.singular = "Trial license", .table = "licenses",
@@ -137,11 +137,6 @@ static const struct resource support_sm_trials_list = {
 	.alert = license_alert,
 };
 
-const struct resource *list_screens[] = {
-	&support_trials_list,
-	&support_sm_trials_list,
-	NULL
-};
 
 static const char *
 license_alert(void)

@@ -183,4 +183,8 @@ void		 subscription_show_extras(struct app_req *, const char *,
 int	 api_temporary_extension_create(struct http_request *,
 	    struct app_req *);
 
+/* support/lists.c: Support's lists, listed in resources/registry.c. */
+extern const struct resource	support_trials_list;
+extern const struct resource	support_sm_trials_list;
+
 #endif
