@@ -28,8 +28,12 @@
 
 #include "admin/resource.h"
 
-#define EXPORT_BATCH		500
-#define EXPORT_FETCH		"FETCH 500 FROM export"	/* EXPORT_BATCH rows */
+/*
+ * Rows per batch: each costs a round trip to the database and a send,
+ * and a batch (about 200 bytes a row) is what the export holds.
+ */
+#define EXPORT_BATCH		2000
+#define EXPORT_FETCH		"FETCH 2000 FROM export" /* EXPORT_BATCH rows */
 #define EXPORTS_MAX		4
 
 /*
@@ -42,6 +46,8 @@ struct export {
 	const struct resource	*res;
 	struct kore_buf		*buf;
 	struct kore_timer	*timer;		/* the next check of its bounds */
+	int			*cols;		/* each exported field's column */
+	int			 ncols;
 	char			 user[APP_USER_MAX];
 	char			 request_id[33];
 	u_int64_t		 started;	/* kore_time_ms() */
@@ -60,7 +66,11 @@ static const char *export_open(struct app_req *, struct export *,
 static void	 export_headers(struct http_request *,
 		    const struct resource *);
 static void	 export_start(struct export *, int, struct app_req *);
+static void	 export_select(struct sql *, const struct resource *);
+static int	 export_fetch(struct export *);
 static int	 export_batch(struct export *);
+static void	 export_columns(struct export *, PGresult *);
+static void	 export_rows(struct export *, PGresult *);
 static int	 export_sent(struct netbuf *);
 static void	 export_arm(struct export *, u_int64_t);
 static void	 export_check(void *, u_int64_t);
@@ -69,30 +79,40 @@ static void	 export_disconnect(struct connection *);
 static void	 export_release(struct export *);
 static void	 export_free(struct export *);
 static u_int64_t ms_since(u_int64_t, u_int64_t);
-static void	 csv_field(struct kore_buf *, const char *, int);
+static void	 csv_field(struct kore_buf *, const char *, size_t, int);
 static void	 buf_room(struct kore_buf *, size_t);
 
-/* RFC 4180, and a leading = + - @ is defused for spreadsheets. */
+/*
+ * RFC 4180, and a leading = + - @ is defused for spreadsheets.  The
+ * value (len bytes) is copied into b a span at a time, between quotes:
+ * this runs for every field of every row of the export.
+ */
 static void
-csv_field(struct kore_buf *b, const char *v, int first)
+csv_field(struct kore_buf *b, const char *v, size_t len, int first)
 {
-	const char	*p, *quote;
+	u_int8_t	*o;
+	const char	*end, *quote;
 
 	/* At worst every byte is a quote, doubled; then , " ' and ". */
-	buf_room(b, 2 * strlen(v) + 4);
+	buf_room(b, 2 * len + 4);
+	o = b->data + b->offset;
 
 	if (!first)
-		kore_buf_append(b, ",", 1);
-
-	kore_buf_append(b, "\"", 1);
-	if (*v == '=' || *v == '+' || *v == '-' || *v == '@')
-		kore_buf_append(b, "'", 1);
-	for (p = v; (quote = strchr(p, '"')) != NULL; p = quote + 1) {
-		kore_buf_append(b, p, quote - p + 1);
-		kore_buf_append(b, "\"", 1);
+		*o++ = ',';
+	*o++ = '"';
+	if (len > 0 && (*v == '=' || *v == '+' || *v == '-' || *v == '@'))
+		*o++ = '\'';
+	/* Up to each quote, which is doubled, then the rest. */
+	for (end = v + len; (quote = memchr(v, '"', end - v)) != NULL;
+	    v = quote + 1) {
+		memcpy(o, v, quote - v + 1);
+		o += quote - v + 1;
+		*o++ = '"';
 	}
-	kore_buf_append(b, p, strlen(p));
-	kore_buf_append(b, "\"", 1);
+	memcpy(o, v, end - v);
+	o += end - v;
+	*o++ = '"';
+	b->offset = o - b->data;
 }
 
 /*
@@ -185,8 +205,7 @@ export_open(struct app_req *ctx, struct export *exp,
 	}
 
 	sql_init(&s);
-	kore_buf_appendf(s.text, "DECLARE export NO SCROLL CURSOR FOR ");
-	list_select(&s, exp->res, F_SHOW);
+	export_select(&s, exp->res);
 	list_where(&s, q);
 	list_order(&s, q);
 
@@ -200,7 +219,7 @@ export_open(struct app_req *ctx, struct export *exp,
 		metrics_db_error();
 	}
 	PQclear(pr);
-	if (!ok)
+	if (!ok || export_fetch(exp) == -1)
 		return ("The export could not be started.");
 
 	/* The header row: the labels of every exported field. */
@@ -208,7 +227,7 @@ export_open(struct app_req *ctx, struct export *exp,
 	kore_buf_append(exp->buf, "\"ID\"", 4);
 	for (f = exp->res->fields; f->name != NULL; f++) {
 		if (f->flags & F_SHOW)
-			csv_field(exp->buf, f->label, 0);
+			csv_field(exp->buf, f->label, strlen(f->label), 0);
 	}
 	kore_buf_append(exp->buf, "\r\n", 2);
 	if (export_batch(exp) == -1)
@@ -289,51 +308,125 @@ export_start(struct export *exp, int slot, struct app_req *ctx)
 }
 
 /*
- * Append the next batch of rows to exp->buf.  Returns 1 if rows came,
- * 0 at the end (the cursor is closed), -1 on a database error.
+ * The cursor over the exported fields only, each named after its field:
+ * the list's link ids, badge and title are not in the file, and the
+ * badge alone (a lookup per row) would double what the database does.
+ */
+static void
+export_select(struct sql *s, const struct resource *res)
+{
+	const struct field	*f;
+
+	kore_buf_appendf(s->text,
+	    "DECLARE export NO SCROLL CURSOR FOR SELECT t.id AS row_id");
+	for (f = res->fields; f->name != NULL; f++) {
+		if (!(f->flags & F_SHOW))
+			continue;
+		kore_buf_appendf(s->text, ", ");
+		list_select_value(s->text, f);
+		kore_buf_appendf(s->text, " AS \"field_%s\"", f->name);
+	}
+	kore_buf_appendf(s->text, " FROM %s", res->from);
+}
+
+/*
+ * Ask for the next batch without waiting for it: the database reads it
+ * while this one is written out and sent.  Returns 0, or -1.
+ */
+static int
+export_fetch(struct export *exp)
+{
+	if (PQsendQuery(exp->db, EXPORT_FETCH) == 1)
+		return (0);
+
+	kore_log(LOG_ERR, "export: %s", PQerrorMessage(exp->db));
+	metrics_db_error();
+	return (-1);
+}
+
+/*
+ * Append the batch asked for (export_fetch()) to exp->buf, having asked
+ * for the one after it.  Returns 1 if rows came, 0 at the end (the
+ * cursor is closed), -1 on a database error.
  */
 static int
 export_batch(struct export *exp)
 {
-	const struct field	*f;
-	PGresult		*pr;
-	const char		*v;
-	int			 i, col, rows;
+	PGresult	*pr, *more;
+	int		 rows, ret;
 
-	pr = PQexec(exp->db, EXPORT_FETCH);
+	pr = PQgetResult(exp->db);
+	while ((more = PQgetResult(exp->db)) != NULL)
+		PQclear(more);
 	if (PQresultStatus(pr) != PGRES_TUPLES_OK) {
-		kore_log(LOG_ERR, "export: %s", PQresultErrorMessage(pr));
-		PQclear(pr);
+		kore_log(LOG_ERR, "export: %s", pr != NULL ?
+		    PQresultErrorMessage(pr) : PQerrorMessage(exp->db));
 		metrics_db_error();
-		return (-1);
+		ret = -1;
+		goto out;
 	}
 
-	/* Columns as list_select() lays them out: id, then each field
-	 * (followed by its link id when it links somewhere). */
+	rows = PQntuples(pr);
+	if (rows == EXPORT_BATCH && export_fetch(exp) == -1) {
+		ret = -1;
+		goto out;
+	}
+	export_rows(exp, pr);
+
+	ret = 1;
+	if (rows < EXPORT_BATCH) {
+		PQclear(PQexec(exp->db, "COMMIT"));
+		exp->finished = 1;
+		ret = 0;
+	}
+
+out:
+	PQclear(pr);
+	return (ret);
+}
+
+/* The column of each exported field, from the first batch's result. */
+static void
+export_columns(struct export *exp, PGresult *pr)
+{
+	const struct field	*f;
+	char			 name[80];
+
+	exp->ncols = 0;
+	for (f = exp->res->fields; f->name != NULL; f++) {
+		if (f->flags & F_SHOW)
+			exp->ncols++;
+	}
+	exp->cols = kore_calloc(exp->ncols + 1, sizeof(*exp->cols));
+	exp->cols[0] = PQfnumber(pr, "row_id");
+	exp->ncols = 1;
+	for (f = exp->res->fields; f->name != NULL; f++) {
+		if (!(f->flags & F_SHOW))
+			continue;
+		(void)snprintf(name, sizeof(name), "\"field_%s\"", f->name);
+		exp->cols[exp->ncols++] = PQfnumber(pr, name);
+	}
+}
+
+/* The rows of pr as CSV lines in exp->buf: the id, then each field. */
+static void
+export_rows(struct export *exp, PGresult *pr)
+{
+	int	i, k, rows;
+
+	if (exp->cols == NULL)
+		export_columns(exp, pr);
+
 	rows = PQntuples(pr);
 	for (i = 0; i < rows; i++) {
-		csv_field(exp->buf, list_value(pr, i, 0), 1);
-		col = 1;
-		for (f = exp->res->fields; f->name != NULL; f++) {
-			if (!(f->flags & F_SHOW))
-				continue;
-			v = list_value(pr, i, col++);
-			csv_field(exp->buf, v != NULL ? v : "", 0);
-			if (f->link != NULL)
-				col++;
+		for (k = 0; k < exp->ncols; k++) {
+			csv_field(exp->buf, PQgetvalue(pr, i, exp->cols[k]),
+			    (size_t)PQgetlength(pr, i, exp->cols[k]), k == 0);
 		}
-		kore_buf_append(exp->buf, "\r\n", 2);
+		buf_room(exp->buf, 2);
+		exp->buf->data[exp->buf->offset++] = '\r';
+		exp->buf->data[exp->buf->offset++] = '\n';
 	}
-	PQclear(pr);
-
-	if (rows < EXPORT_BATCH) {
-		pr = PQexec(exp->db, "COMMIT");
-		PQclear(pr);
-		exp->finished = 1;
-		return (0);
-	}
-
-	return (1);
 }
 
 /* Kore has sent (or dropped) the queued batch: queue the next one. */
@@ -495,6 +588,7 @@ export_free(struct export *exp)
 	export_release(exp);
 	if (exp->buf != NULL)
 		kore_buf_free(exp->buf);
+	kore_free(exp->cols);
 	kore_free(exp);
 }
 

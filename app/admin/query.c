@@ -102,6 +102,11 @@ static char	*word_copy(const char *, size_t);
 static void	 search_text_match(struct sql *, const char *,
 		    const struct trgm_stats *, const char *,
 		    size_t);
+static void	 fragment_match(struct sql *, const char *, const char *,
+		    size_t, char [2][4], int);
+static const char *whole_run(const char *, size_t, const char *, size_t *);
+static void	 runs_match(struct sql *, const char *, const char *,
+		    size_t);
 static void	 text_match(struct sql *, const char *, const char *,
 		    const char *, const char *);
 
@@ -762,8 +767,106 @@ utf8_chars(const char *p, size_t len)
 
 /*
  * One search word against a resource's lower-cased search column: a
- * substring, so LIKE '%word%', which pg_trgm's index serves.  A word
- * with punctuation (code.example.io, an e-mail address) is served better:
+ * substring, so LIKE '%word%', which pg_trgm's index serves.  When the
+ * column's trigrams are counted (admin/search_stats.c), the word goes to
+ * the index by its rarest fragment (fragment_match()); else as typed,
+ * or for a word with punctuation by its runs of letters and digits
+ * (runs_match()).  Either way the word is then checked as typed on the
+ * rows found.
+ */
+static void
+search_text_match(struct sql *s, const char *expr,
+    const struct trgm_stats *stats, const char *w, size_t len)
+{
+	char	picks[2][4];
+	int	npicks;
+
+	if ((npicks = trgm_stats_pick(stats, w, len, picks)) > 0)
+		fragment_match(s, expr, w, len, picks, npicks);
+	else
+		runs_match(s, expr, w, len);
+}
+
+/*
+ * The word by its rarest trigrams (picks): the trigram index reads only
+ * those, where LIKE '%word%' would read every trigram of the word, and
+ * the common ones cost far more than they narrow ("gitlab" is in nearly
+ * every host name).  A trigram inside a run of letters and digits with
+ * punctuation on both sides ("sigmaline" in gitlab.sigmaline.com) stands
+ * for that run: a whole word of every row holding the search, found in
+ * one lookup of the index of words (migration 014), and as rare as the
+ * rarest of its trigrams or rarer.
+ */
+static void
+fragment_match(struct sql *s, const char *expr, const char *w, size_t len,
+    char picks[2][4], int npicks)
+{
+	struct kore_buf	*words;
+	const char	*run, *last;
+	size_t		 rlen;
+	int		 i;
+
+	words = kore_buf_alloc(len + 1);
+	last = NULL;
+	kore_buf_appendf(s->text, "(");
+	for (i = 0; i < npicks; i++) {
+		if ((run = whole_run(w, len, picks[i], &rlen)) == NULL) {
+			kore_buf_appendf(s->text, "%s LIKE $%d AND ", expr,
+			    sql_param_own(s,
+			    sql_like_pattern(picks[i], 3, 1, 1)));
+			continue;
+		}
+		if (run == last)
+			continue;
+		if (words->offset > 0)
+			kore_buf_append(words, " ", 1);
+		kore_buf_append(words, run, rlen);
+		last = run;
+	}
+	if (words->offset > 0) {
+		kore_buf_appendf(s->text, "search_words(%s) @> "
+		    "string_to_array(lower($%d), ' ') AND ", expr,
+		    sql_param_own(s, word_copy((const char *)words->data,
+		    words->offset)));
+	}
+	kore_buf_appendf(s->text, "strpos(%s, lower($%d)) > 0)", expr,
+	    sql_param_own(s, word_copy(w, len)));
+	kore_buf_free(words);
+}
+
+/*
+ * The run of letters and digits (and bytes of other characters) of the
+ * word w that holds the trigram tri (lower-cased) and has punctuation on
+ * both sides, its length in *rlen; NULL when there is none.
+ */
+static const char *
+whole_run(const char *w, size_t len, const char *tri, size_t *rlen)
+{
+	size_t	i, start, k;
+
+	start = 0;
+	for (i = 0; i <= len; i++) {
+		if (i < len && (isalnum((unsigned char)w[i]) ||
+		    (unsigned char)w[i] >= 0x80))
+			continue;
+		/* A run ends at i: whole when punctuation is on both sides. */
+		if (start > 0 && i < len) {
+			for (k = start; k + 3 <= i; k++) {
+				if (strncasecmp(w + k, tri, 3) == 0) {
+					*rlen = i - start;
+					return (w + start);
+				}
+			}
+		}
+		start = i + 1;
+	}
+
+	return (NULL);
+}
+
+/*
+ * The word without counted trigrams to choose from: as typed, unless it
+ * has punctuation (code.example.io, an e-mail address):
  *
  * - runs of letters and digits with punctuation on both sides within it
  *   ("example") are whole words of every row that contains it, found in
@@ -771,16 +874,13 @@ utf8_chars(const char *p, size_t len)
  * - otherwise its runs alone, in order ('%code%example%'), go to the
  *   trigram index: the trigrams of word boundaries ("  c", " io") are
  *   among the most frequent of all, and would make it read those through.
- *
- * Either way the word is then checked as typed on the rows found.
  */
 static void
-search_text_match(struct sql *s, const char *expr,
-    const struct trgm_stats *stats, const char *w, size_t len)
+runs_match(struct sql *s, const char *expr, const char *w, size_t len)
 {
-	char		*runs, *whole, *word, *o, *h, picks[2][4];
+	char		*runs, *whole, *word, *o, *h;
 	size_t		 i, start, nruns, nchars, nwhole;
-	int		 inrun, npicks;
+	int		 inrun;
 
 	runs = kore_malloc(len * 2 + 3);
 	whole = kore_malloc(len + 1);
@@ -815,28 +915,12 @@ search_text_match(struct sql *s, const char *expr,
 	*o = '\0';
 	*h = '\0';
 
-	/*
-	 * Letters and digits only: its rarest trigrams to the index when
-	 * the column's are counted, and the word checked whole; else as
-	 * asked, as is a word of nothing but punctuation.
-	 */
+	/* Letters and digits only, or nothing but punctuation: as typed. */
 	if (nruns == 0 || nchars == len) {
 		kore_free(runs);
 		kore_free(whole);
-		if (nchars == len &&
-		    (npicks = trgm_stats_pick(stats, w, len, picks)) > 0) {
-			kore_buf_appendf(s->text, "(");
-			for (i = 0; i < (size_t)npicks; i++) {
-				kore_buf_appendf(s->text, "%s LIKE $%d AND ",
-				    expr, sql_param_own(s,
-				    sql_like_pattern(picks[i], 3, 1, 1)));
-			}
-			kore_buf_appendf(s->text, "strpos(%s, lower($%d)) > 0)",
-			    expr, sql_param_own(s, word_copy(w, len)));
-		} else {
-			kore_buf_appendf(s->text, "%s LIKE lower($%d)", expr,
-			    sql_param_own(s, sql_like_pattern(w, len, 1, 1)));
-		}
+		kore_buf_appendf(s->text, "%s LIKE lower($%d)", expr,
+		    sql_param_own(s, sql_like_pattern(w, len, 1, 1)));
 		return;
 	}
 

@@ -38,10 +38,22 @@
  */
 #define ALONE_MAX_PERMILLE	10
 
+/*
+ * Nor in more rows than this, each of which the search reads from the
+ * table to check: at tens of millions of rows (license seat links) a
+ * trigram in 0.2% of them is 40,000 rows to read.  The next rarest is
+ * then added if it is in at most NEXT_MAX_PERMILLE of the rows: the
+ * index reads its rows' list whole, and a common one costs more than
+ * the rows it spares.
+ */
+#define ALONE_MAX_ROWS		20000
+#define NEXT_MAX_PERMILLE	50
+
 struct trgm_stats {
 	const struct resource	*res;
 	time_t			 taken;
 	u_int32_t		 sampled;	/* rows; 0: no sample */
+	double			 table_rows;	/* the table's, estimated */
 	u_int16_t		*rows;	/* per trigram, rows with it */
 };
 
@@ -59,6 +71,8 @@ static void	 stats_take(struct app_req *, struct trgm_stats *);
 static void	 stats_count(struct trgm_stats *, PGresult *, u_int32_t *);
 static int	 pick_cmp(const void *, const void *);
 static void	 trgm_copy(char [4], const char *);
+static double	 pick_permille(const struct trgm_stats *,
+		    const struct trgm_pick *);
 
 /* A lower-cased letter or digit's index, or -1. */
 static int
@@ -148,7 +162,8 @@ stats_take(struct app_req *ctx, struct trgm_stats *st)
 	 * LIMIT bounds what that costs.
 	 */
 	sql = kore_buf_alloc(256);
-	kore_buf_appendf(sql, "SELECT %s AS search_text FROM %s t "
+	kore_buf_appendf(sql, "SELECT %s AS search_text, (SELECT reltuples "
+	    "FROM pg_class WHERE oid = $2::regclass) AS table_rows FROM %s t "
 	    "TABLESAMPLE SYSTEM ((SELECT "
 	    "least(100, 100 * $1::float8 / greatest(reltuples, 1)) FROM "
 	    "pg_class WHERE oid = $2::regclass)) LIMIT %d",
@@ -193,6 +208,8 @@ stats_count(struct trgm_stats *st, PGresult *res, u_int32_t *seen)
 		}
 	}
 	st->sampled = n;
+	st->table_rows = n > 0 ? strtod(DB_COL(res, 0, "table_rows"), NULL) :
+	    0;
 }
 
 static int
@@ -219,6 +236,7 @@ trgm_stats_pick(const struct trgm_stats *st, const char *w, size_t len,
 {
 	struct trgm_pick	 picks[LIST_WORD_MAX];
 	size_t			 i;
+	double			 permille, next_max;
 	int			 n, k, slot;
 
 	if (st == NULL || len < 4 || len > LIST_WORD_MAX)
@@ -237,18 +255,31 @@ trgm_stats_pick(const struct trgm_stats *st, const char *w, size_t len,
 	qsort(picks, n, sizeof(picks[0]), pick_cmp);
 
 	trgm_copy(out[0], w + picks[0].at);
-	if ((u_int32_t)picks[0].rows * 1000 <= st->sampled * ALONE_MAX_PERMILLE)
+	if ((permille = pick_permille(st, &picks[0])) > ALONE_MAX_PERMILLE)
+		next_max = 1000;
+	else if (st->table_rows * permille / 1000 > ALONE_MAX_ROWS)
+		next_max = NEXT_MAX_PERMILLE;
+	else
 		return (1);
 
 	/* The rarest of the others not overlapping the first, if any. */
 	for (k = 1; k < n; k++) {
-		if (abs(picks[k].at - picks[0].at) >= 3) {
-			trgm_copy(out[1], w + picks[k].at);
-			return (2);
-		}
+		if (abs(picks[k].at - picks[0].at) < 3)
+			continue;
+		if (pick_permille(st, &picks[k]) > next_max)
+			break;
+		trgm_copy(out[1], w + picks[k].at);
+		return (2);
 	}
 
 	return (1);
+}
+
+/* The share of the sampled rows (per thousand) holding p's trigram. */
+static double
+pick_permille(const struct trgm_stats *st, const struct trgm_pick *p)
+{
+	return ((double)p->rows * 1000 / st->sampled);
 }
 
 /* The three characters at p, lower-cased, as a string. */

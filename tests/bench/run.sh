@@ -131,6 +131,7 @@ pages=(
 	"global search: Zuora ID|/admin/search?query=$(enc "$zaccount")"
 	"global search: hostname|/admin/search?query=$(enc "$host")"
 	"global search: company|/admin/search?query=$(enc "$company")"
+	"seat links by part of one|/admin/license_seat_links?query=$(enc "${host%.*}")"
 )
 
 echo
@@ -160,6 +161,35 @@ for entry in "${pages[@]}"; do
 		printf '%-26s %5s %10s %9s %9s\n' "$label" "$c" "$rps" "$p50" "$p99"
 	done
 done
+
+# The full CSV export of the customers against psql's \copy of the same
+# query: the export's cursor statement, taken from the server's log of one
+# export (logged for the connections opened meanwhile only).
+echo
+psql -qc "ALTER ROLE cdot SET log_statement = 'all'"
+curl -sf -o /dev/null -H "cookie: $cookie" "$APP_URL/admin/customers/export.csv"
+psql -qc "ALTER ROLE cdot RESET log_statement"
+pglog="$work/pg/server.log"
+[ ! -L "$work/pg/data" ] || pglog="$(readlink "$work/pg/data")/server.log"
+export_sql=$(grep -a 'DECLARE export NO SCROLL CURSOR FOR ' "$pglog" | tail -n 1 |
+    sed 's/.*DECLARE export NO SCROLL CURSOR FOR //')
+rss() { ps -o rss= --ppid "$app_pid" | awk '{n += $1} END {print int(n / 1024)}'; }
+echo "full CSV export of $SCALE customers (seconds, best of 3):"
+best_app= best_psql= bytes=
+rss_before=$(rss)
+for i in 1 2 3; do
+	out=$(curl -sf -o /dev/null -w '%{time_total} %{size_download}' \
+	    -H "cookie: $cookie" "$APP_URL/admin/customers/export.csv")
+	t=${out% *}; bytes=${out#* }
+	best_app=$(echo "$t ${best_app:-$t}" | awk '{print ($1 < $2 ? $1 : $2)}')
+	start=$(date +%s.%N)
+	psql -Xqc "\\copy ($export_sql) TO '/dev/null' WITH (FORMAT csv, FORCE_QUOTE *)"
+	t=$(echo "$start $(date +%s.%N)" | awk '{printf "%.3f", $2 - $1}')
+	best_psql=$(echo "$t ${best_psql:-$t}" | awk '{print ($1 < $2 ? $1 : $2)}')
+done
+echo "$best_app $best_psql $bytes $rss_before $(rss)" | awk '{
+	printf "  app %.2f s (%d MB), psql \\copy %.2f s: %.2fx; workers %d MB before, %d MB after\n",
+	    $1, $3 / 1048576, $2, $1 / $2, $4, $5 }'
 
 echo "$cpu_before" "$(grep '^cpu ' /proc/stat)" | awk '{
 	for (i = 2; i <= 9; i++) { a += $i; b += $(i + 11) }
