@@ -45,10 +45,15 @@ struct lookup {
 	const char	*order;		/* NULL: newest record first */
 };
 
-/* Subscriptions whose self-managed instances report a hostname. */
+/*
+ * Subscriptions whose self-managed instances report a hostname, read
+ * once as an array: "t.id IN (subquery)" let a generic plan walk the
+ * subscriptions in order and probe the seat links for each (75 ms at
+ * 20,000,000 seat links, against 1 ms).
+ */
 #define SEAT_LINKS_FROM(cond) \
-	"(SELECT l.zuora_subscription_id FROM license_seat_links l WHERE " \
-	"reverse(lower(l.hostname)) " cond ")"
+	"(ARRAY(SELECT DISTINCT l.zuora_subscription_id FROM " \
+	"license_seat_links l WHERE reverse(lower(l.hostname)) " cond "))"
 #define HOSTNAME_IS	SEAT_LINKS_FROM("= reverse(lower($1))")
 #define HOSTNAME_IN	SEAT_LINKS_FROM("LIKE reverse('.' || lower($1)) " \
 			    "|| '%' LIMIT 500")
@@ -91,10 +96,10 @@ static const struct lookup lookups[] = {
 	    "'Zuora subscription ID ' || t.zuora_subscription_id",
 	    "t.zuora_subscription_id = lower($1)", NULL },
 	{ KEY_HOSTNAME, STAGE_EXACT, FORM_KEY, "zuora_subscriptions",
-	    "'Seat links from ' || lower($1)", "t.id IN " HOSTNAME_IS, NULL },
+	    "'Seat links from ' || lower($1)", "t.id = ANY " HOSTNAME_IS, NULL },
 	{ KEY_DOMAIN, STAGE_PARTIAL, FORM_KEY, "zuora_subscriptions",
 	    "'Seat links from a host in ' || lower($1)",
-	    "t.id IN " HOSTNAME_IN, NULL },
+	    "t.id = ANY " HOSTNAME_IN, NULL },
 	{ KEY_NAME, STAGE_EXACT, FORM_KEY, "invoices",
 	    "'Invoice ' || t.zuora_invoice_number",
 	    "t.zuora_invoice_number IN ($1, upper($1))", NULL },
@@ -110,7 +115,7 @@ static const struct lookup lookups[] = {
 	    "'Same domain: ' || t.email", DOMAIN_OF("t.email"), NULL },
 	{ KEY_HOSTNAME, STAGE_EXACT, FORM_KEY, "licenses",
 	    "'Subscription ' || s.name || ' has seat links from ' || "
-	    "lower($1)", "t.zuora_subscription_id IN " HOSTNAME_IS,
+	    "lower($1)", "t.zuora_subscription_id = ANY " HOSTNAME_IS,
 	    "t.issued_at DESC, t.id DESC" },
 	{ KEY_NUMBER, STAGE_EXACT, FORM_KEY, "namespaces",
 	    "'Namespace ID ' || t.gitlab_id", "t.gitlab_id = $1::bigint",

@@ -299,6 +299,7 @@ license_download(struct http_request *req, struct app_req *ctx)
 	PGresult	*res;
 	const char	*params[1];
 	char		 disp[128];
+	int		 ret;
 
 	params[0] = ctx->args[0];
 	if ((res = db_exec(ctx, "SELECT license_file FROM licenses WHERE "
@@ -306,9 +307,9 @@ license_download(struct http_request *req, struct app_req *ctx)
 	    NULL)
 		return (edit_db_error(req, ctx));
 	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return (render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
-		    "This license has no license file to download."));
+		ret = render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
+		    "This license has no license file to download.");
+		goto done;
 	}
 
 	log_event("license downloaded", json_pack("{s:s, s:s}", "license_id",
@@ -322,9 +323,11 @@ license_download(struct http_request *req, struct app_req *ctx)
 	http_response_header(req, "x-content-type-options", "nosniff");
 	http_response(req, HTTP_STATUS_OK, DB_COL(res, 0, "license_file"),
 	    (size_t)PQgetlength(res, 0, PQfnumber(res, "license_file")));
+	ret = KORE_RESULT_OK;
+done:
 	PQclear(res);
 
-	return (KORE_RESULT_OK);
+	return (ret);
 }
 
 /* A value of the license's attributes as the page shows it. */
