@@ -367,6 +367,15 @@ page_history(struct http_request *req, struct app_req *ctx)
 		json_object_set_new(view, "record_href", json_sprintf(
 		    "/admin/%s/%s", res->name, ctx->args[1]));
 	}
+	history_pager(view, page, more);
+
+	return (render_page(req, ctx, HTTP_STATUS_OK, "history", view));
+}
+
+/* Newer and Older links of a page of events (history, timeline). */
+void
+history_pager(json_t *view, long page, int more)
+{
 	if (page > 1) {
 		json_object_set_new(view, "prev_href", json_sprintf("?page=%ld",
 		    page - 1));
@@ -375,8 +384,6 @@ page_history(struct http_request *req, struct app_req *ctx)
 		json_object_set_new(view, "next_href", json_sprintf("?page=%ld",
 		    page + 1));
 	}
-
-	return (render_page(req, ctx, HTTP_STATUS_OK, "history", view));
 }
 
 /* The page asked for (1 when none), or -1 when it is not one. */

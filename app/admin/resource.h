@@ -303,6 +303,7 @@ PGresult	*sql_exec(struct app_req *, struct sql *);
 /* A history page's ?page= (-1 when bad), and one versions row as the
  * history pages show it (admin/history.c); the customer timeline's too. */
 long		 history_page(struct app_req *);
+void		 history_pager(json_t *, long, int);
 json_t		*history_event(const struct resource *, PGresult *, int);
 
 /* A customer's timeline: the history of their records (admin/timeline.c). */

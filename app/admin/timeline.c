@@ -236,14 +236,7 @@ page_customer_timeline(struct http_request *req, struct app_req *ctx)
 	    json_sprintf("/admin/customers/%s", id)));
 	json_object_set_new(view, "events", events);
 	json_object_set_new(view, "page", json_integer(page));
-	if (page > 1) {
-		json_object_set_new(view, "prev_href", json_sprintf("?page=%ld",
-		    page - 1));
-	}
-	if (more) {
-		json_object_set_new(view, "next_href", json_sprintf("?page=%ld",
-		    page + 1));
-	}
+	history_pager(view, page, more);
 
 	return (render_page(req, ctx, HTTP_STATUS_OK, "timeline", view));
 }
