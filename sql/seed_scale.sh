@@ -702,6 +702,12 @@ SELECT setval(pg_get_serial_sequence('customers', 'id'), (SELECT max(id) FROM cu
        setval(pg_get_serial_sequence('zuora_subscriptions', 'id'), (SELECT max(id) FROM zuora_subscriptions)) AS s
 \gset
 
+-- The triggers are off: the seat links' search texts (migration 023) are
+-- added here, once each.
+INSERT INTO license_seat_link_texts (search_text)
+SELECT DISTINCT search_text FROM license_seat_links
+ON CONFLICT DO NOTHING;
+
 EXECUTE seed_elapsed \gset
 \echo :el rebuilding indexes
 

@@ -97,6 +97,12 @@ SELECT l.zuora_subscription_id, l.subscription_name, l.hostname, l.company,
  CROSS JOIN seed_instances l
  LIMIT :need;
 
+-- The triggers are off: the search texts (migration 023) of the instances
+-- copied, should one be missing.
+INSERT INTO license_seat_link_texts (search_text)
+SELECT DISTINCT search_text FROM seed_instances
+ON CONFLICT DO NOTHING;
+
 \echo   rebuilding indexes
 DO $$
 DECLARE

@@ -961,6 +961,17 @@ where_search(struct sql *s, const struct list_query *q)
 			long_word = 1;
 	}
 
+	/*
+	 * Among the distinct values of the search column first, when it has
+	 * a table of them: every word is matched there, named t inside (as
+	 * the column's SQL says), and the rows holding a value that matches
+	 * are read by the column's btree (migration 023).  Such a resource
+	 * has no whole-number search fields nor bigrams (resource.h).
+	 */
+	if (q->res->search_values != NULL)
+		kore_buf_appendf(s->text, " AND %s IN (SELECT t.search_text "
+		    "FROM %s t WHERE true", q->res->search_expr,
+		    q->res->search_values);
 	p = q->search;
 	for (words = 0; words < LIST_WORDS_MAX &&
 	    (w = next_word(&p, &len)) != NULL; words++) {
@@ -973,6 +984,8 @@ where_search(struct sql *s, const struct list_query *q)
 		}
 		where_word(s, q, w, len, long_word);
 	}
+	if (q->res->search_values != NULL)
+		kore_buf_appendf(s->text, ")");
 }
 
 /*
@@ -1058,6 +1071,28 @@ fields_match(struct sql *s, const struct resource *res, const char *w,
 		}
 		*first = 0;
 	}
+}
+
+/*
+ * Whether res's list search reads the columns of tables it joins (an
+ * order's billing account name, a trial's namespace path): each word
+ * then reads those tables' matches whole, costly for a common word.
+ */
+int
+list_search_joins(const struct resource *res)
+{
+	const struct field	*f;
+	struct joined		 jf;
+
+	if (res->search_expr != NULL)
+		return (0);
+	for (f = res->fields; f->name != NULL; f++) {
+		if ((f->flags & F_SEARCH) && f->type != FT_INT &&
+		    joined_field(res, f, &jf) == 0)
+			return (1);
+	}
+
+	return (0);
 }
 
 /* The stored lower-cased copy of a text field, or NULL. */

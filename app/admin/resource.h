@@ -91,6 +91,13 @@ struct resource {
 	/* A lower-cased column of all the text F_SEARCH fields (see
 	 * sql/migrations/010_search_text.sql): searched instead of them. */
 	const char		*search_expr;
+	/* A table of the search column's distinct values (column
+	 * search_text, with the search column's indexes), or NULL: a table
+	 * whose rows repeat few values (license seat links, migration 023)
+	 * is searched among those first, then read by its btree on the
+	 * column.  Its searchable fields are then text only, and it has no
+	 * bigram_expr. */
+	const char		*search_values;
 	/* Codes of the search column's two-character pairs, indexed with it
 	 * (migration 015), or NULL: lets a two-character word use the index
 	 * beside longer ones ("Li Nguyen"). */
@@ -257,6 +264,7 @@ const char		*resource_path(const struct resource *);
 int	 list_query_parse(struct app_req *, struct list_query *,
 	    const struct resource *, const struct params *);
 void	 list_where(struct sql *, const struct list_query *);
+int	 list_search_joins(const struct resource *);
 void	 list_order(struct sql *, const struct list_query *);
 void	 list_select(struct sql *, const struct resource *, int);
 void	 list_select_value(struct kore_buf *, const struct field *);

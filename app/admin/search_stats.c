@@ -151,10 +151,14 @@ stats_take(struct app_req *ctx, struct trgm_stats *st)
 	PGresult	*res;
 	u_int32_t	*seen;
 	char		 rows[16];
-	const char	*params[2];
+	const char	*params[2], *table;
 
 	st->taken = time(NULL);
 	st->sampled = 0;
+	/* The values a search reads first, when the column has a table of
+	 * them. */
+	table = st->res->search_values != NULL ? st->res->search_values :
+	    st->res->table;
 
 	/*
 	 * The table's name comes from the descriptor, never from a request.
@@ -167,10 +171,10 @@ stats_take(struct app_req *ctx, struct trgm_stats *st)
 	    "TABLESAMPLE SYSTEM ((SELECT "
 	    "least(100, 100 * $1::float8 / greatest(reltuples, 1)) FROM "
 	    "pg_class WHERE oid = $2::regclass)) LIMIT %d",
-	    st->res->search_expr, st->res->table, SAMPLE_ROWS * 3);
+	    st->res->search_expr, table, SAMPLE_ROWS * 3);
 	(void)snprintf(rows, sizeof(rows), "%d", SAMPLE_ROWS);
 	params[0] = rows;
-	params[1] = st->res->table;
+	params[1] = table;
 	res = db_exec(ctx, kore_buf_stringify(sql, NULL), 2, params);
 	kore_buf_free(sql);
 	if (res == NULL)

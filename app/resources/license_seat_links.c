@@ -23,6 +23,7 @@ static const struct field fields[] = {
 const struct resource license_seat_links_resource = {
 	RESOURCE(license_seat_links, "License seat links", "License seat link"),
 	.search_expr = "t.search_text",
+	.search_values = "license_seat_link_texts",
 	.from = "license_seat_links t",
 	.title_expr = "t.hostname || ' at ' || to_char(t.synced_at AT TIME "
 	    "ZONE 'UTC', 'YYYY-MM-DD')",

@@ -74,3 +74,31 @@ test('two words, one of them a host name part, each checked whole', async () => 
   assert.deepEqual(both, ilike(`gitlab-prod.${T}.com`));
   assert.equal(both.length, 1);
 });
+
+// Seat links are searched among their distinct search texts first
+// (migration 023): a row written or changed by any statement is found at
+// once by its new text, never by its old one.
+test('a seat link written or changed is found by its new text at once', async () => {
+  const renamed = `Renamed ${T} Holdings`;
+  sql(`UPDATE license_seat_links SET company = ${q(renamed)}
+       WHERE hostname = ${q(`gitlab.${T}.io`)}`);
+  const id = one(`SELECT id FROM license_seat_links WHERE hostname = ${q(`gitlab.${T}.io`)}`);
+  assert.deepEqual(await found(`${T} holdings`), [Number(id)]);
+  assert.deepEqual(await found(`fragment tests gitlab.${T}.io`), []);
+  assert.deepEqual(await found(`${T} holdings`), ilike(`Renamed ${T} Holdings`));
+
+  // Several rows in one statement, some with a text already known.
+  const sub = one("SELECT id FROM zuora_subscriptions WHERE name = 'A-S00041532'");
+  sql(`INSERT INTO license_seat_links (zuora_subscription_id, subscription_name,
+         hostname, company, license_user_count, billable_user_count,
+         max_historical_user_count, gitlab_version, synced_at)
+       SELECT ${sub}, 'A-S00041532', h, 'Fragment Tests', 10, 10, 10, '17.5.1',
+              now() - make_interval(days => d)
+         FROM unnest(ARRAY[${q(`new.${T}.dev`)}, ${q(`gitlab.${T}.com`)}]) AS h,
+              generate_series(1, 3) AS d`);
+  assert.deepEqual(await found(`new.${T}.dev`), ilike(`new.${T}.dev`));
+  assert.equal((await found(`new.${T}.dev`)).length, 3);
+  assert.equal((await found(`gitlab.${T}.com`)).length, 6);
+  assert.equal(one(`SELECT count(*) FROM license_seat_link_texts
+    WHERE search_text LIKE ${q(`%new.${T}.dev`)}`), '1');
+});
