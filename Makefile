@@ -25,7 +25,8 @@ ASAN_OBJ	:= $(SRC:app/%.c=build/asan/%.o)
 
 # Sources that do not depend on Kore, unit-tested on their own.
 UNIT_SRC	:= $(wildcard app/lib/*.c) app/auth/marks.c \
-		   app/outbox/backoff.c app/outbox/mail.c app/clients/gitlab.c
+		   app/outbox/backoff.c app/outbox/mail.c app/clients/gitlab.c \
+		   app/search/keys.c
 
 # The outbox worker: a program of its own (libpq, libcurl, jansson).
 OUTBOX_SRC	:= $(wildcard app/outbox/*.c) $(wildcard app/clients/*.c) \

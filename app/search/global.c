@@ -8,7 +8,14 @@
  *      for a number every resource's record ID;
  *   2. partial look-ups of the same kinds: the others at an e-mail's
  *      domain, the hostnames in a domain;
- *   3. the resources' own list searches (admin/query.c), a few rows each.
+ *   3. the resources' own list searches (admin/query.c), a few rows each,
+ *      for a key with a word of SEARCH_WORD_MIN characters or more (what
+ *      the trigram indexes need: a table is scanned whole for a letter),
+ *      of the resources whose search reads their own columns: one that
+ *      reads a joined table's (an order by its account's name, a trial by
+ *      its namespace's path) would read every match of a common word in
+ *      that table, and its records belong to one found here.  The page
+ *      links to their lists, searched for the same.
  * Results are grouped by resource, best first; exactly one match sends
  * the browser to it (JSON clients get its href).
  */
@@ -149,6 +156,11 @@ struct search {
 	struct group		 groups[GROUPS_MAX];
 	int			 ngroups;
 	int			 total;
+	/* The lists a text search left to their own pages: all of them
+	 * when no word is long enough to read an index. */
+	const struct resource	*elsewhere[GROUPS_MAX];
+	int			 nelsewhere;
+	int			 short_words;
 };
 
 static struct group	*group_get(struct search *, const struct resource *);
@@ -164,6 +176,7 @@ static int		 run_stages(struct app_req *, struct search *);
 static int		 group_cmp(const void *, const void *);
 static json_t		*groups_view(struct search *, const char **);
 static json_t		*kinds_view(int);
+static json_t		*elsewhere_view(struct search *);
 static void		 search_free(struct search *);
 
 /* The group of res's rows, made on first use. */
@@ -349,6 +362,15 @@ run_text(struct app_req *ctx, struct search *srch,
 	list_where(&s, &q);
 	kore_buf_appendf(s.text, " LIMIT " TEXT_RANKED ") m ORDER BY exact "
 	    "DESC, id DESC LIMIT " GROUP_READ);
+	/*
+	 * Prepared, unlike the list's own search: a search runs one such
+	 * statement per resource, the same few texts whatever the words
+	 * (they are parameters), and planning each anew cost more than
+	 * running it.  Every condition a search writes reads its index with
+	 * the value given at run time (GIN, or a btree on equality), and
+	 * PostgreSQL keeps planning anew whenever that looks cheaper.
+	 */
+	s.by_value = 0;
 	rc = run_sql(ctx, srch, res, &s);
 
 done:
@@ -375,16 +397,50 @@ run_stages(struct app_req *ctx, struct search *srch)
 	if (srch->total > 0)
 		return (0);
 
+	srch->short_words = !search_key_has_word(srch->key, SEARCH_WORD_MIN);
 	for (i = 0; resources[i] != NULL; i++) {
 		for (f = resources[i]->fields; f->name != NULL; f++) {
 			if (f->flags & F_SEARCH)
 				break;
 		}
-		if (f->name != NULL && run_text(ctx, srch, resources[i]) == -1)
+		if (f->name == NULL)
+			continue;
+		if (srch->short_words || list_search_joins(resources[i])) {
+			if (srch->nelsewhere < GROUPS_MAX)
+				srch->elsewhere[srch->nelsewhere++] =
+				    resources[i];
+			continue;
+		}
+		if (run_text(ctx, srch, resources[i]) == -1)
 			return (-1);
 	}
 
 	return (0);
+}
+
+/* Links to the lists a text search left to their own pages. */
+static json_t *
+elsewhere_view(struct search *srch)
+{
+	struct kore_buf	*href;
+	json_t		*v;
+	int		 i;
+
+	v = json_array();
+	href = kore_buf_alloc(128);
+	for (i = 0; i < srch->nelsewhere; i++) {
+		kore_buf_reset(href);
+		kore_buf_appendf(href, "%s?query=",
+		    resource_path(srch->elsewhere[i]));
+		url_append(href, srch->key);
+		json_array_append_new(v, json_pack("{s:s, s:s, s:s%}",
+		    "resource", srch->elsewhere[i]->name, "label",
+		    srch->elsewhere[i]->label, "href",
+		    (const char *)href->data, href->offset));
+	}
+	kore_buf_free(href);
+
+	return (json_pack("{s:o}", "lists", v));
 }
 
 /* Groups with an exact match first, then in the look-ups' order. */
@@ -512,9 +568,14 @@ page_search(struct http_request *req, struct app_req *ctx)
 		}
 		groups = groups_view(&srch, &one);
 		json_object_set_new(view, "kinds", kinds_view(srch.kinds));
-		json_object_set_new(view, "total", json_integer(srch.total));
+		if (srch.nelsewhere > 0)
+			json_object_set_new(view, "elsewhere",
+			    elsewhere_view(&srch));
+		json_object_set_new(view, "short_words", json_boolean(
+		    srch.short_words));
 		json_object_set_new(view, "empty", json_boolean(
 		    srch.total == 0));
+		json_object_set_new(view, "total", json_integer(srch.total));
 		break;
 	}
 

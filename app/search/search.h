@@ -15,6 +15,9 @@
 /* The longest search, in characters (the list pages' search box's). */
 #define SEARCH_CHARS_MAX	200
 
+/* The shortest word the resources' own searches are run for. */
+#define SEARCH_WORD_MIN		3
+
 /* What a key can be; a key is often several (a number, a path...). */
 #define KEY_EMAIL		0x0001	/* local@domain */
 #define KEY_DOMAIN		0x0002	/* example.com, @example.com */
@@ -38,5 +41,6 @@ int		 search_key_check(char *, size_t *);
 int		 search_key_kinds(const char *);
 const char	*search_key_domain(const char *);
 const char	*search_key_kind_name(int);
+int		 search_key_has_word(const char *, size_t);
 
 #endif

@@ -202,6 +202,52 @@ test("other text: the lists' own searches, a few rows each, exact first", async 
   }
 });
 
+test("text reads each record's own columns; the lists of records that belong to another are linked", async () => {
+  // A billing account's name is also in its orders' and memberships'
+  // searches (through the account): here the account is found, and the
+  // other lists are offered, searched for the same.
+  const [id, name] = sql(`SELECT b.id, b.zuora_account_name FROM billing_accounts b
+    WHERE EXISTS (SELECT 1 FROM orders o WHERE o.billing_account_id = b.id)
+      AND b.zuora_account_name LIKE '% %' ORDER BY b.id LIMIT 1`)[0];
+  const body = await search(name);
+  assert.ok(rowsOf(body, 'billing_accounts').some((r) => r.id === id), name);
+  for (const r of ['orders', 'billing_account_memberships', 'trials', 'temporary_extensions'])
+    assert.deepEqual(rowsOf(body, r), [], r);
+  const lists = body.elsewhere.lists.map((l) => l.resource).sort();
+  assert.deepEqual(lists, ['billing_account_memberships', 'orders',
+    'temporary_extensions', 'trials']);
+  const orders = body.elsewhere.lists.find((l) => l.resource === 'orders');
+  assert.equal(orders.href, `/admin/orders?query=${encodeURIComponent(name)}`);
+  const list = await ro.json(orders.href);
+  assert.equal(list.res.status, 200);
+  assert.ok(list.body.rows.length >= 1, 'the orders list finds them');
+
+  const html = await ro.get(path(name));
+  assert.match(html.text_, /<p class="search-elsewhere">Text is not searched here/);
+  assert.match(html.text_, /<a href="\/admin\/orders\?query=[^"]+" data-resource="orders">Orders<\/a>/);
+});
+
+test('text without a word of three characters: no table is scanned, the lists are offered', async () => {
+  for (const key of ['a b', 'Li Wu', 'x']) {
+    const body = await search(key);
+    assert.equal(body.total, 0, key);
+    assert.equal(body.short_words, true, key);
+    assert.ok(body.elsewhere.lists.some((l) => l.resource === 'customers'), key);
+    const html = await ro.get(path(key));
+    assert.equal(html.status, 200);
+    assert.match(html.text_, /data-short>Nothing matches <q>[^<]+<\/q> exactly\. To search text here, type a word of three characters or more\./);
+    assert.doesNotMatch(html.text_, /data-empty/);
+  }
+  // A short number is still an ID.
+  const id = one('SELECT min(id) FROM customers');
+  if (Number(id) < 100) {
+    const body = await search(id);
+    assert.ok(rowsOf(body, 'customers').some((r) => r.id === id));
+  }
+  // A word of three is searched.
+  assert.equal((await search('Li Nguyen')).short_words, false);
+});
+
 test('nothing found: an empty result, not an error', async () => {
   for (const key of ['zzqx-nothing-here', 'nobody@nowhere.invalid', '006ZZZZZZZZZZZZ',
     '0'.repeat(32), '99999999999999999999', '123456789012345678']) {

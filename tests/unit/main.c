@@ -17,6 +17,7 @@ Suite	*support_suite(void);
 Suite	*marks_suite(void);
 Suite	*gitlab_suite(void);
 Suite	*license_file_suite(void);
+Suite	*search_keys_suite(void);
 
 Suite *
 unit_suite(const char *name, const char *tcname, int timeout,
@@ -57,6 +58,7 @@ main(void)
 	srunner_add_suite(sr, marks_suite());
 	srunner_add_suite(sr, gitlab_suite());
 	srunner_add_suite(sr, license_file_suite());
+	srunner_add_suite(sr, search_keys_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
