@@ -149,17 +149,21 @@ page_export(struct http_request *req, struct app_req *ctx)
 		return (render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
 		    "There is no page at this address."));
 	}
-	if (list_query_parse(ctx, &q, res, &ctx->query) == -1)
+	if (list_query_parse(ctx, &q, res, &ctx->query) == -1) {
+		list_query_free(&q);
 		return (render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
 		    q.error));
+	}
 
 	if ((slot = export_slot(ctx->user, busy, sizeof(busy))) == -1) {
+		list_query_free(&q);
 		return (render_error(req, ctx, HTTP_STATUS_SERVICE_UNAVAILABLE,
 		    busy));
 	}
 
 	/* HEAD: the headers a GET would get; no body, so no query. */
 	if (req->method == HTTP_METHOD_HEAD) {
+		list_query_free(&q);
 		export_headers(req, res);
 		http_response(req, HTTP_STATUS_OK, NULL, 0);
 		return (KORE_RESULT_OK);
@@ -167,7 +171,9 @@ page_export(struct http_request *req, struct app_req *ctx)
 
 	exp = kore_calloc(1, sizeof(*exp));
 	exp->res = res;
-	if ((failed = export_open(ctx, exp, &q)) != NULL) {
+	failed = export_open(ctx, exp, &q);
+	list_query_free(&q);
+	if (failed != NULL) {
 		export_free(exp);
 		return (render_error(req, ctx, HTTP_STATUS_SERVICE_UNAVAILABLE,
 		    failed));

@@ -375,6 +375,7 @@ page_list(struct http_request *req, struct app_req *ctx)
 		status = HTTP_STATUS_BAD_REQUEST;
 		json_object_set_new(view, "error", json_string(q.error));
 	} else if (list_rows(ctx, &q, view, rows) == -1) {
+		list_query_free(&q);
 		json_decref(rows);
 		json_decref(view);
 		return (render_db_error(req, ctx));
@@ -402,6 +403,7 @@ page_list(struct http_request *req, struct app_req *ctx)
 	list_screen_decorate(ctx, res, view);
 	json_array_foreach(rows, k, row)
 		actions_icons(json_object_get(row, "row_actions"), 1);
+	list_query_free(&q);
 
 	return (render_page(req, ctx, status, "list", view));
 }

@@ -205,6 +205,7 @@ struct resource {
 #define LIST_WORD_MAX		100
 #define LIST_PER_PAGE		25
 #define LIST_COUNT_MAX		1000
+#define LIST_VALUES_MAX		1000
 #define LIST_PAGE_MAX		400
 #define LIST_ERR		256
 
@@ -229,6 +230,11 @@ struct list_query {
 	int			 per;
 	const char		*add;		/* "Add filter" field name */
 	const struct trgm_stats	*trgm;	/* res's search column's */
+	/* The search column's values that match, for a resource with a
+	 * table of them: a text[] literal, how many (-1: not known, or more
+	 * than LIST_VALUES_MAX). */
+	char			*values;
+	int			 nvalues;
 	char			 error[LIST_ERR];
 };
 
@@ -263,6 +269,7 @@ const char		*resource_path(const struct resource *);
 /* admin/query.c: the list SQL */
 int	 list_query_parse(struct app_req *, struct list_query *,
 	    const struct resource *, const struct params *);
+void	 list_query_free(struct list_query *);
 void	 list_where(struct sql *, const struct list_query *);
 int	 list_search_joins(const struct resource *);
 void	 list_order(struct sql *, const struct list_query *);

@@ -336,6 +336,7 @@ run_text(struct app_req *ctx, struct search *srch,
 	int			 rc, n;
 
 	rc = 0;
+	memset(&q, 0, sizeof(q));
 	params_init(&p);
 	exact = kore_buf_alloc(256);
 	shown = kore_buf_alloc(256);
@@ -374,6 +375,7 @@ run_text(struct app_req *ctx, struct search *srch,
 	rc = run_sql(ctx, srch, res, &s);
 
 done:
+	list_query_free(&q);
 	kore_buf_free(exact);
 	kore_buf_free(shown);
 	params_free(&p);

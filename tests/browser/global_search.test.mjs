@@ -63,3 +63,31 @@ test('nothing found says so', async () => {
   assert.ok(await page.isVisible('text=Nothing matches'));
   await assertAxeClean('search without results');
 });
+
+test('a company name pasted by sales lists its records, and links the lists of what belongs to them', async () => {
+  // A billing account with orders, whose name is two words or more.
+  const [id, name] = one(`SELECT b.id || '|' || b.zuora_account_name FROM billing_accounts b
+    WHERE EXISTS (SELECT 1 FROM orders o WHERE o.billing_account_id = b.id)
+      AND b.zuora_account_name LIKE '% %' ORDER BY b.id LIMIT 1`).split('|');
+  await searchFor(name);
+  assert.match(page.url(), /\/admin\/search\?query=/);
+  const group = page.locator('section.search-group[data-resource="billing_accounts"]');
+  assert.ok(await group.locator(`a[href="/admin/billing_accounts/${id}"]`).isVisible());
+  const line = page.locator('p.search-elsewhere');
+  assert.match(await line.textContent(), /Text is not searched here in the records that belong to another one/);
+  await assertAxeClean('search for a company');
+  await shot(page, 'global-search-company');
+
+  await Promise.all([page.waitForNavigation(), line.getByRole('link', { name: 'Orders' }).click()]);
+  assert.match(page.url(), /\/admin\/orders\?query=/);
+  assert.equal(await page.inputValue('main input[name="query"]'), name);
+  assert.ok((await page.locator('main table tbody tr').count()) >= 1);
+  await shot(page, 'global-search-company-orders');
+});
+
+test('a word too short to search is offered to the lists', async () => {
+  await searchFor('Li Wu');
+  assert.ok(await page.isVisible('text=type a word of three characters or more'));
+  assert.ok(await page.locator('p.search-elsewhere a[data-resource="customers"]').isVisible());
+  await assertAxeClean('search too short');
+});

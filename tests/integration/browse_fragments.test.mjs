@@ -102,3 +102,31 @@ test('a seat link written or changed is found by its new text at once', async ()
   assert.equal(one(`SELECT count(*) FROM license_seat_link_texts
     WHERE search_text LIKE ${q(`%new.${T}.dev`)}`), '1');
 });
+
+// Up to 1,000 matching texts are given to the list's statements as an
+// array (PostgreSQL then knows how many rows hold them); more are common,
+// searched by a subquery over the texts.  Both find what ILIKE finds.
+test('more matching texts than the list takes as an array: the same rows', async () => {
+  const many = `zm${tag()}`;
+  const sub = one("SELECT id FROM zuora_subscriptions WHERE name = 'A-S00041532'");
+  sql(`INSERT INTO license_seat_links (zuora_subscription_id, subscription_name,
+         hostname, company, license_user_count, billable_user_count,
+         max_historical_user_count, gitlab_version, synced_at)
+       SELECT ${sub}, 'A-S00041532', 'host' || i || '.${many}.example', 'Many Hosts',
+              10, 10, 10, '17.5.1', now() - make_interval(mins => i)
+         FROM generate_series(1, 1005) AS i`);
+  try {
+    for (const w of [many, `host7.${many}`, `${many}.example host100`]) {
+      const expected = sql(`SELECT id FROM license_seat_links
+        WHERE ${w.split(' ').map((x) => `search_text LIKE ${q(`%${x.toLowerCase()}%`)}`).join(' AND ')}
+        ORDER BY id`).map((r) => Number(r[0]));
+      assert.deepEqual(await found(w), expected, w);
+    }
+    assert.equal((await found(many)).length, 1005);
+    // The first page, newest first, either way.
+    const { body } = await ro.json(`/admin/license_seat_links?query=${many}`);
+    assert.match(body.rows[0].title, new RegExp(`^host1\\.${many}\\.example at `));
+  } finally {
+    sql(`DELETE FROM license_seat_links WHERE hostname LIKE ${q(`%.${many}.example`)}`);
+  }
+});
