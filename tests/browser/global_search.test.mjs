@@ -91,3 +91,16 @@ test('a word too short to search is offered to the lists', async () => {
   assert.ok(await page.locator('p.search-elsewhere a[data-resource="customers"]').isVisible());
   await assertAxeClean('search too short');
 });
+
+test("part of a license's hostname in the seat links' own search box", async () => {
+  await page.goto(page.url().replace(/\/admin\/.*$/, '/admin/license_seat_links'));
+  await page.fill('main input[name="query"]', 'gitlab.arcticfox');
+  await Promise.all([page.waitForNavigation(), page.press('main input[name="query"]', 'Enter')]);
+  assert.match(page.url(), /\/admin\/license_seat_links\?query=gitlab.arcticfox/);
+  const hosts = await page.$$eval('table.records tbody tr', (trs) =>
+    trs.map((tr) => tr.textContent));
+  assert.equal(hosts.length, 7);
+  assert.ok(hosts.every((t) => t.includes('gitlab.arcticfox.ca')), hosts.join('\n'));
+  await assertAxeClean('seat links searched');
+  await shot(page, 'seat-links-search');
+});
