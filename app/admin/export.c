@@ -143,40 +143,38 @@ page_export(struct http_request *req, struct app_req *ctx)
 	struct export		*exp;
 	const char		*failed;
 	char			 busy[160];
-	int			 slot;
+	int			 slot, rc;
 
 	if ((res = resource_find(ctx->args[0])) == NULL) {
 		return (render_error(req, ctx, HTTP_STATUS_NOT_FOUND,
 		    "There is no page at this address."));
 	}
 	if (list_query_parse(ctx, &q, res, &ctx->query) == -1) {
-		list_query_free(&q);
-		return (render_error(req, ctx, HTTP_STATUS_BAD_REQUEST,
-		    q.error));
+		rc = render_error(req, ctx, HTTP_STATUS_BAD_REQUEST, q.error);
+		goto done;
 	}
 
 	if ((slot = export_slot(ctx->user, busy, sizeof(busy))) == -1) {
-		list_query_free(&q);
-		return (render_error(req, ctx, HTTP_STATUS_SERVICE_UNAVAILABLE,
-		    busy));
+		rc = render_error(req, ctx, HTTP_STATUS_SERVICE_UNAVAILABLE,
+		    busy);
+		goto done;
 	}
 
 	/* HEAD: the headers a GET would get; no body, so no query. */
 	if (req->method == HTTP_METHOD_HEAD) {
-		list_query_free(&q);
 		export_headers(req, res);
 		http_response(req, HTTP_STATUS_OK, NULL, 0);
-		return (KORE_RESULT_OK);
+		rc = KORE_RESULT_OK;
+		goto done;
 	}
 
 	exp = kore_calloc(1, sizeof(*exp));
 	exp->res = res;
-	failed = export_open(ctx, exp, &q);
-	list_query_free(&q);
-	if (failed != NULL) {
+	if ((failed = export_open(ctx, exp, &q)) != NULL) {
 		export_free(exp);
-		return (render_error(req, ctx, HTTP_STATUS_SERVICE_UNAVAILABLE,
-		    failed));
+		rc = render_error(req, ctx, HTTP_STATUS_SERVICE_UNAVAILABLE,
+		    failed);
+		goto done;
 	}
 
 	exp->c = req->owner;
@@ -186,8 +184,12 @@ page_export(struct http_request *req, struct app_req *ctx)
 	exp->queued = 1;
 	http_response_stream(req, HTTP_STATUS_OK, exp->buf->data,
 	    exp->buf->offset, export_sent, exp);
+	rc = KORE_RESULT_OK;
 
-	return (KORE_RESULT_OK);
+done:
+	list_query_free(&q);
+
+	return (rc);
 }
 
 /*

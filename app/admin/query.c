@@ -23,6 +23,7 @@
 
 #include "admin/resource.h"
 #include "admin/form.h"
+#include "lib/validate.h"
 
 struct op {
 	const char	*name;
@@ -98,7 +99,6 @@ static void	 where_word(struct sql *, const struct list_query *,
 		    const char *, size_t, int);
 static void	 fields_match(struct sql *, const struct resource *,
 		    const char *, size_t, int *);
-static size_t	 utf8_chars(const char *, size_t);
 static const char *next_word(const char **, size_t *);
 static char	*word_copy(const char *, size_t);
 static void	 search_text_match(struct sql *, const char *,
@@ -349,7 +349,7 @@ search_param(struct list_query *q, const struct params *p)
 	if ((v = params_get(p, "query")) != NULL)
 		q->search = v;
 	if (q->search != NULL &&
-	    utf8_chars(q->search, strlen(q->search)) > 200) {
+	    utf8_chars(q->search) > 200) {
 		query_error(q,
 		    "The search is too long (at most 200 characters).");
 		return (-1);
@@ -755,21 +755,6 @@ word_copy(const char *w, size_t len)
 	return (out);
 }
 
-/* The characters of a UTF-8 string of len bytes: its non-continuation
- * bytes. */
-static size_t
-utf8_chars(const char *p, size_t len)
-{
-	size_t	i, n;
-
-	for (i = n = 0; i < len; i++) {
-		if (((unsigned char)p[i] & 0xc0) != 0x80)
-			n++;
-	}
-
-	return (n);
-}
-
 /*
  * One search word against a resource's lower-cased search column: a
  * substring, so LIKE '%word%', which pg_trgm's index serves.  When the
@@ -992,13 +977,7 @@ where_words(struct sql *s, const struct list_query *q)
 	 * Whether a word of three characters or more (of those searched)
 	 * leads the index: then two-character words are matched in it too.
 	 */
-	long_word = 0;
-	p = q->search;
-	for (words = 0; words < LIST_WORDS_MAX &&
-	    (w = next_word(&p, &len)) != NULL; words++) {
-		if (utf8_chars(w, len) >= 3)
-			long_word = 1;
-	}
+	long_word = text_has_word(q->search, LIST_WORDS_MAX, 3);
 
 	p = q->search;
 	for (words = 0; words < LIST_WORDS_MAX &&
@@ -1077,7 +1056,7 @@ where_word(struct sql *s, const struct list_query *q, const char *w,
 	kore_buf_appendf(s->text, " AND (");
 	first = 1;
 	if (res->search_expr != NULL && res->bigram_expr != NULL &&
-	    long_word && utf8_chars(w, len) == 2) {
+	    long_word && utf8_chars_n(w, len) == 2) {
 		nw = sql_param_own(s, word_copy(w, len));
 		kore_buf_appendf(s->text, "(%s @> search_bigram_codes("
 		    "lower($%d)) AND strpos(%s, lower($%d)) > 0)",

@@ -147,14 +147,47 @@ valid_hex(const char *s, size_t len)
 size_t
 utf8_chars(const char *s)
 {
-	size_t		n;
+	return (utf8_chars_n(s, strlen(s)));
+}
 
-	for (n = 0; *s != '\0'; s++) {
-		if (((unsigned char)*s & 0xc0) != 0x80)
+/* Characters of the len bytes of valid UTF-8 at s: its non-continuation
+ * bytes. */
+size_t
+utf8_chars_n(const char *s, size_t len)
+{
+	size_t	i, n;
+
+	for (i = n = 0; i < len; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
 			n++;
 	}
 
 	return (n);
+}
+
+/*
+ * Whether one of the first max_words words of s (between white space)
+ * has chars characters or more: a search reads a trigram index only for
+ * such a word, and scans the table for shorter ones alone.
+ */
+int
+text_has_word(const char *s, size_t max_words, size_t chars)
+{
+	size_t	n, words;
+
+	n = words = 0;
+	for (; *s != '\0'; s++) {
+		if (isspace((unsigned char)*s)) {
+			n = 0;
+			continue;
+		}
+		if (n == 0 && ++words > max_words)
+			return (0);
+		if (((unsigned char)*s & 0xc0) != 0x80 && ++n >= chars)
+			return (1);
+	}
+
+	return (0);
 }
 
 /* Today's date in UTC as YYYY-MM-DD. */

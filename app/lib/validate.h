@@ -17,6 +17,8 @@ int	 valid_date(const char *);
 int	 valid_sfdc_id(const char *);
 int	 valid_hex(const char *, size_t);
 size_t	 utf8_chars(const char *);
+size_t	 utf8_chars_n(const char *, size_t);
+int	 text_has_word(const char *, size_t, size_t);
 int	 today_utc(char *, size_t);
 int	 valid_zendesk_url(const char *);
 

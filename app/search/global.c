@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "admin/resource.h"
+#include "lib/validate.h"
 #include "search/search.h"
 
 /* Rows shown per resource; one more is read to know there are more. */
@@ -177,6 +178,7 @@ static int		 group_cmp(const void *, const void *);
 static json_t		*groups_view(struct search *, const char **);
 static json_t		*kinds_view(int);
 static json_t		*elsewhere_view(struct search *);
+static json_t		*list_href(const struct resource *, const char *);
 static void		 search_free(struct search *);
 
 /* The group of res's rows, made on first use. */
@@ -399,7 +401,8 @@ run_stages(struct app_req *ctx, struct search *srch)
 	if (srch->total > 0)
 		return (0);
 
-	srch->short_words = !search_key_has_word(srch->key, SEARCH_WORD_MIN);
+	srch->short_words = !text_has_word(srch->key, LIST_WORDS_MAX,
+	    SEARCH_WORD_MIN);
 	for (i = 0; resources[i] != NULL; i++) {
 		for (f = resources[i]->fields; f->name != NULL; f++) {
 			if (f->flags & F_SEARCH)
@@ -420,27 +423,36 @@ run_stages(struct app_req *ctx, struct search *srch)
 	return (0);
 }
 
+/* The address of res's list searched for the key. */
+static json_t *
+list_href(const struct resource *res, const char *key)
+{
+	struct kore_buf	*href;
+	json_t		*v;
+
+	href = kore_buf_alloc(128);
+	kore_buf_appendf(href, "%s?query=", resource_path(res));
+	url_append(href, key);
+	v = json_stringn((const char *)href->data, href->offset);
+	kore_buf_free(href);
+
+	return (v);
+}
+
 /* Links to the lists a text search left to their own pages. */
 static json_t *
 elsewhere_view(struct search *srch)
 {
-	struct kore_buf	*href;
-	json_t		*v;
-	int		 i;
+	json_t	*v;
+	int	 i;
 
 	v = json_array();
-	href = kore_buf_alloc(128);
 	for (i = 0; i < srch->nelsewhere; i++) {
-		kore_buf_reset(href);
-		kore_buf_appendf(href, "%s?query=",
-		    resource_path(srch->elsewhere[i]));
-		url_append(href, srch->key);
-		json_array_append_new(v, json_pack("{s:s, s:s, s:s%}",
+		json_array_append_new(v, json_pack("{s:s, s:s, s:o}",
 		    "resource", srch->elsewhere[i]->name, "label",
 		    srch->elsewhere[i]->label, "href",
-		    (const char *)href->data, href->offset));
+		    list_href(srch->elsewhere[i], srch->key)));
 	}
-	kore_buf_free(href);
 
 	return (json_pack("{s:o}", "lists", v));
 }
@@ -465,7 +477,6 @@ static json_t *
 groups_view(struct search *srch, const char **one)
 {
 	struct group	*g;
-	struct kore_buf	*all;
 	json_t		*groups, *v;
 	int		 i;
 
@@ -479,15 +490,9 @@ groups_view(struct search *srch, const char **one)
 		    g->res->name, "label", g->res->label, "singular",
 		    g->res->singular, "rows", g->rows, "more", g->more,
 		    "exact", g->exact);
-		if (g->more) {
-			all = kore_buf_alloc(128);
-			kore_buf_appendf(all, "%s?query=",
-			    resource_path(g->res));
-			url_append(all, srch->key);
-			json_object_set_new(v, "all_href", json_string(
-			    kore_buf_stringify(all, NULL)));
-			kore_buf_free(all);
-		}
+		if (g->more)
+			json_object_set_new(v, "all_href",
+			    list_href(g->res, srch->key));
 		if (srch->total == 1 && !g->more)
 			*one = json_string_value(json_object_get(
 			    json_array_get(g->rows, 0), "href"));

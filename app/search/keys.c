@@ -181,26 +181,3 @@ search_key_domain(const char *key)
 
 	return (key);
 }
-
-/*
- * Whether the key has a word (between white space) of at least chars
- * characters: the lists' searches read an index only for such a word,
- * and a table scanned for a letter or two alone takes seconds.
- */
-int
-search_key_has_word(const char *key, size_t chars)
-{
-	size_t	n;
-
-	n = 0;
-	for (; *key != '\0'; key++) {
-		if (isspace((unsigned char)*key)) {
-			n = 0;
-			continue;
-		}
-		if (((unsigned char)*key & 0xc0) != 0x80 && ++n >= chars)
-			return (1);
-	}
-
-	return (0);
-}

@@ -41,6 +41,5 @@ int		 search_key_check(char *, size_t *);
 int		 search_key_kinds(const char *);
 const char	*search_key_domain(const char *);
 const char	*search_key_kind_name(int);
-int		 search_key_has_word(const char *, size_t);
 
 #endif

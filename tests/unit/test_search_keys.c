@@ -58,24 +58,10 @@ START_TEST(checks)
 }
 END_TEST
 
-START_TEST(words)
-{
-	ck_assert(search_key_has_word("Quantumflow Solutions", 3));
-	ck_assert(search_key_has_word("a b abc", 3));
-	ck_assert(search_key_has_word("Li Nguyen", 3));
-	ck_assert(!search_key_has_word("a b", 3));
-	ck_assert(!search_key_has_word("Li Wu", 3));
-	/* Characters, not bytes: two accented letters are two. */
-	ck_assert(!search_key_has_word("\xc3\xa9\xc3\xa9", 3));
-	ck_assert(search_key_has_word("\xc3\xa9\xc3\xa9\xc3\xa9", 3));
-	ck_assert(!search_key_has_word("", 3));
-}
-END_TEST
-
 Suite *
 search_keys_suite(void)
 {
-	const TTest	*tests[] = { kinds, checks, words, NULL };
+	const TTest	*tests[] = { kinds, checks, NULL };
 
 	return (unit_suite("search_keys", "keys", 0, tests));
 }

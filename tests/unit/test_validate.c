@@ -173,12 +173,31 @@ START_TEST(edit_settings)
 }
 END_TEST
 
+START_TEST(words)
+{
+	ck_assert(text_has_word("Quantumflow Solutions", 8, 3));
+	ck_assert(text_has_word("a b abc", 8, 3));
+	ck_assert(text_has_word("Li Nguyen", 8, 3));
+	ck_assert(!text_has_word("a b", 8, 3));
+	ck_assert(!text_has_word("Li Wu", 8, 3));
+	/* Characters, not bytes: two accented letters are two. */
+	ck_assert(!text_has_word("\xc3\xa9\xc3\xa9", 8, 3));
+	ck_assert(text_has_word("\xc3\xa9\xc3\xa9\xc3\xa9", 8, 3));
+	ck_assert(!text_has_word("", 8, 3));
+	/* Only the words a search reads count. */
+	ck_assert(text_has_word("a b c abc", 4, 3));
+	ck_assert(!text_has_word("a b c d abc", 4, 3));
+	ck_assert_uint_eq(utf8_chars_n("\xc3\xa9t\xc3\xa9", 5), 3);
+	ck_assert_uint_eq(utf8_chars_n("\xc3\xa9t\xc3\xa9", 3), 2);
+}
+END_TEST
+
 Suite *
 validate_suite(void)
 {
 	const TTest	*tests[] = {
 	    email_good, email_bad, email_lengths, dates, ids, text, backoff,
-	    edit_settings, NULL
+	    edit_settings, words, NULL
 	};
 
 	return (unit_suite("validate", "values", 0, tests));
